@@ -1,0 +1,82 @@
+/*
+ * str - views into bytes that someone else owns
+ *
+ * A struct str is a pointer and a length; it is not NUL-terminated and
+ * lives only as long as the bytes it points into (usually the current
+ * input line). The helpers here never allocate.
+ */
+#ifndef MAILSPILL_STR_H
+#define MAILSPILL_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+struct str {
+	const char *p;
+	size_t len;
+};
+
+#define STR_NULL	((struct str){ NULL, 0 })
+#define STR_LIT(s)	((struct str){ (s), sizeof(s) - 1 })
+
+static inline struct str
+str_make(const char *p, size_t len)
+{
+	struct str s = { p, len };
+
+	return s;
+}
+
+static inline bool
+str_eq_lit(struct str s, const char *lit, size_t litlen)
+{
+	return s.len == litlen && memcmp(s.p, lit, litlen) == 0;
+}
+
+#define STR_EQ(s, lit)	str_eq_lit((s), (lit), sizeof(lit) - 1)
+
+static inline bool
+str_starts(struct str s, const char *lit, size_t litlen)
+{
+	return s.len >= litlen && memcmp(s.p, lit, litlen) == 0;
+}
+
+#define STR_STARTS(s, lit)	str_starts((s), (lit), sizeof(lit) - 1)
+
+static inline struct str
+str_skip(struct str s, size_t n)
+{
+	if (n > s.len)
+		n = s.len;
+	return str_make(s.p + n, s.len - n);
+}
+
+static inline struct str
+str_trim(struct str s)
+{
+	while (s.len > 0 && (s.p[0] == ' ' || s.p[0] == '\t'))
+		s.p++, s.len--;
+	while (s.len > 0 && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t' ||
+	    s.p[s.len - 1] == '\r'))
+		s.len--;
+	return s;
+}
+
+/* Position of the first occurrence of needle in s, or -1. */
+static inline long
+str_find(struct str s, const char *needle, size_t nlen)
+{
+	const char *hit;
+
+	if (nlen == 0)
+		return 0;
+	if (s.len < nlen)
+		return -1;
+	hit = memmem(s.p, s.len, needle, nlen);
+	return hit == NULL ? -1 : (long)(hit - s.p);
+}
+
+#define STR_FIND(s, lit)	str_find((s), (lit), sizeof(lit) - 1)
+
+#endif

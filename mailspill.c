@@ -1,0 +1,539 @@
+/*
+ * mailspill - retrospective email exposure audits
+ *
+ * Options, subcommands and wiring only: inputs (parsers/) feed events to
+ * the model (audit/), whose reconstruction the reports (report/) write.
+ * Exit status: 0 done, 1 incidents found (scan), 2 usage error, 3 some
+ * input could not be read (named on stderr; the rest was processed).
+ */
+
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit/msg_store.h"
+#include "audit/recon.h"
+#include "audit/select.h"
+#include "lib/buf.h"
+#include "lib/diag.h"
+#include "lib/xalloc.h"
+#include "parsers/dispatch.h"
+#include "parsers/input.h"
+#include "report/outfile.h"
+#include "report/trace.h"
+
+enum exit_status {
+	EXIT_DONE = 0,
+	EXIT_INCIDENTS = 1,
+	EXIT_USAGE = 2,
+	EXIT_INPUT = 3,
+};
+
+/* Everything one run owns: no global state. */
+struct run {
+	struct diag diag;
+	struct input_set inputs;
+	struct dispatch disp;
+	struct msg_store store;
+	struct recon recon;
+	const char **sources;
+};
+
+struct common_opts {
+	struct dispatch_opts disp;
+	const char *tz;
+	const char *output;
+	bool quiet;
+};
+
+static void
+usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "mailspill %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'mailspill %s --help'.\n", cmd);
+}
+
+static const char common_help[] =
+"Inputs: files, directories (walked recursively) or - for standard input.\n"
+"Plain text, .gz .bz2 .xz .zst .lz4, tar (also compressed) and zip are\n"
+"read alike; the format is detected from the content.\n"
+"\n"
+"  --format NAME   read every input as NAME (postfix) instead of detecting\n"
+"  --year YEAR     year of the first line of each log whose timestamps\n"
+"                  have none (classic syslog \"Mar  7 09:15:02\"); later\n"
+"                  lines still step into the next year at December ->\n"
+"                  January. Without it the year comes from each file's\n"
+"                  modification time (or its archive member's)\n"
+"  --tz ZONE       time zone of timestamps written without one, and of\n"
+"                  the output times (default: the local zone), e.g.\n"
+"                  Europe/London or UTC\n"
+"  --host NAME     host name for logs that carry none\n"
+"  -q, --quiet     no warnings about input lines (errors still shown)\n";
+
+static int
+set_tz(const char *cmd, const char *tz)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (tz == NULL)
+		return 0;
+	/* glibc takes an unknown zone name for UTC without a word: check
+	 * the zone database so a typo is a usage error. */
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+	if (strcmp(tz, "UTC") != 0 && strchr(tz, ',') == NULL &&
+	    stat(path, &st) != 0 && strpbrk(tz, "0123456789") == NULL) {
+		usage_error(cmd, "unknown time zone '%s'", tz);
+		return -1;
+	}
+	setenv("TZ", tz, 1);
+	tzset();
+	return 0;
+}
+
+/* True when path lies in or beside an input: outputs hold personal data
+ * and must never land among the evidence. */
+static bool
+output_near_inputs(const char *out, char **inputs, int n)
+{
+	char outdir[PATH_MAX], in[PATH_MAX], tmp[PATH_MAX];
+	const char *slash;
+	struct stat st;
+	int i;
+	size_t len;
+
+	if (out == NULL || strcmp(out, "-") == 0)
+		return false;
+	if (stat(out, &st) == 0 && S_ISCHR(st.st_mode))
+		return false;
+	slash = strrchr(out, '/');
+	if (slash == NULL)
+		snprintf(tmp, sizeof(tmp), ".");
+	else
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)(slash - out + 1), out);
+	if (realpath(tmp, outdir) == NULL)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (strcmp(inputs[i], "-") == 0 || realpath(inputs[i], in) == NULL)
+			continue;
+		if (stat(in, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			char *s = strrchr(in, '/');
+
+			if (s != NULL)
+				*(s == in ? s + 1 : s) = '\0';
+		}
+		len = strlen(in);
+		if (strncmp(outdir, in, len) == 0 &&
+		    (outdir[len] == '\0' || outdir[len] == '/' ||
+		    (len == 1 && in[0] == '/')))
+			return true;
+	}
+	return false;
+}
+
+static void
+run_init(struct run *run, const struct common_opts *o)
+{
+	memset(run, 0, sizeof(*run));
+	diag_init(&run->diag, stderr);
+	run->diag.quiet = o->quiet;
+	input_set_init(&run->inputs, &run->diag);
+	msg_store_init(&run->store);
+	dispatch_init(&run->disp, &o->disp, &run->diag, msg_store_event,
+	    &run->store);
+}
+
+static void
+run_free(struct run *run)
+{
+	recon_free(&run->recon);
+	msg_store_free(&run->store);
+	input_set_free(&run->inputs);
+	free(run->sources);
+}
+
+/* Reads every input, in time order, into the model. */
+static void
+run_read(struct run *run, char **paths, int n)
+{
+	size_t i;
+	int k;
+
+	for (k = 0; k < n; k++)
+		input_add_path(&run->inputs, paths[k], dispatch_sniff,
+		    dispatch_line, &run->disp);
+	input_sort(&run->inputs);
+	for (i = 0; i < run->inputs.n; i++)
+		input_read(&run->inputs, run->inputs.v[i], dispatch_line,
+		    &run->disp);
+	run->sources = xcalloc(run->inputs.n + 1, sizeof(*run->sources));
+	for (i = 0; i < run->inputs.n; i++)
+		run->sources[run->inputs.v[i]->id] = run->inputs.v[i]->display;
+}
+
+enum {
+	OPT_FORMAT = 256, OPT_YEAR, OPT_TZ, OPT_HOST, OPT_MSGID, OPT_QID,
+	OPT_FROM, OPT_TO, OPT_SUBJECT, OPT_SINCE, OPT_UNTIL, OPT_UNPARSED,
+};
+
+#define COMMON_LONGOPTS \
+	{ "format", required_argument, NULL, OPT_FORMAT }, \
+	{ "year", required_argument, NULL, OPT_YEAR }, \
+	{ "tz", required_argument, NULL, OPT_TZ }, \
+	{ "host", required_argument, NULL, OPT_HOST }, \
+	{ "quiet", no_argument, NULL, 'q' }, \
+	{ "help", no_argument, NULL, 'h' }
+
+/* Handles an option every subcommand takes. Returns 1 when handled, 0
+ * when not, -1 on a usage error. */
+static int
+common_option(const char *cmd, int c, struct common_opts *o)
+{
+	char *end;
+	long y;
+
+	switch (c) {
+	case OPT_FORMAT:
+		o->disp.force_format = input_format_parse(optarg);
+		if (o->disp.force_format == FMT_COUNT ||
+		    o->disp.force_format == FMT_UNKNOWN) {
+			usage_error(cmd, "unknown format '%s' (known: postfix)",
+			    optarg);
+			return -1;
+		}
+		return 1;
+	case OPT_YEAR:
+		y = strtol(optarg, &end, 10);
+		if (*end != '\0' || y < 1970 || y > 9999) {
+			usage_error(cmd, "--year wants a year such as 2025");
+			return -1;
+		}
+		o->disp.year = (int)y;
+		return 1;
+	case OPT_TZ:
+		o->tz = optarg;
+		return 1;
+	case OPT_HOST:
+		o->disp.host = optarg;
+		return 1;
+	case 'q':
+		o->quiet = true;
+		return 1;
+	}
+	return 0;
+}
+
+static const char trace_help[] =
+"Usage: mailspill trace [SELECTORS] [-o FILE] PATH...\n"
+"\n"
+"Reconstructs who received what: one CSV row per (message, recipient),\n"
+"columns time,message_id,sender,recipient,parent,status,visibility,host,\n"
+"queue_id,relay,dsn,subject,evidence. Selectors combine with AND; none\n"
+"means every delivery.\n"
+"\n"
+"  --message-id ID   rows of this Message-ID (with or without <>)\n"
+"  --queue-id ID     rows of the message that had this queue ID on a hop\n"
+"  --from ADDR       envelope sender\n"
+"  --to ADDR         recipient (or the alias it was expanded from)\n"
+"  --subject REGEX   subject matches this PCRE2 pattern\n"
+"  --since T, --until T\n"
+"                    rows whose time is in range (2025-03-10,\n"
+"                    2025-03-10T07:42, with or without a zone)\n"
+"  -o FILE           write here (mode 0600, atomically) instead of stdout\n"
+"\n";
+
+static int
+cmd_trace(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "message-id", required_argument, NULL, OPT_MSGID },
+		{ "queue-id", required_argument, NULL, OPT_QID },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "to", required_argument, NULL, OPT_TO },
+		{ "subject", required_argument, NULL, OPT_SUBJECT },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct common_opts o;
+	struct select sel;
+	const char *since = NULL, *until = NULL;
+	struct run run;
+	struct outfile out;
+	struct trace_out to;
+	char err[300];
+	int c, r, status;
+
+	memset(&o, 0, sizeof(o));
+	select_init(&sel);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ho:q", longopts, NULL)) != -1) {
+		if ((r = common_option("trace", c, &o)) < 0)
+			return EXIT_USAGE;
+		if (r > 0)
+			continue;
+		switch (c) {
+		case 'h':
+			fputs(trace_help, stdout);
+			fputs(common_help, stdout);
+			return EXIT_DONE;
+		case 'o':
+			o.output = optarg;
+			break;
+		case OPT_MSGID:
+			sel.msgid = optarg;
+			break;
+		case OPT_QID:
+			sel.qid = optarg;
+			break;
+		case OPT_FROM:
+			sel.from = optarg;
+			break;
+		case OPT_TO:
+			sel.to = optarg;
+			break;
+		case OPT_SUBJECT:
+			sel.subject = optarg;
+			break;
+		case OPT_SINCE:
+			since = optarg;
+			break;
+		case OPT_UNTIL:
+			until = optarg;
+			break;
+		default:
+			usage_error("trace", "unknown option");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage_error("trace", "no input given");
+		return EXIT_USAGE;
+	}
+	if (set_tz("trace", o.tz) != 0)
+		return EXIT_USAGE;
+	if (select_compile(&sel, err, sizeof(err)) != 0) {
+		usage_error("trace", "%s", err);
+		return EXIT_USAGE;
+	}
+	if (output_near_inputs(o.output, argv + optind, argc - optind)) {
+		usage_error("trace", "refusing to write %s among the inputs",
+		    o.output);
+		select_free(&sel);
+		return EXIT_USAGE;
+	}
+	run_init(&run, &o);
+	if ((since && tzconv_parse_user(&run.disp.tz, since, &sel.since)) ||
+	    (until && tzconv_parse_user(&run.disp.tz, until, &sel.until))) {
+		usage_error("trace", "bad --since/--until time");
+		run_free(&run);
+		select_free(&sel);
+		return EXIT_USAGE;
+	}
+	if (outfile_open(&out, o.output) != 0) {
+		fprintf(stderr, "mailspill: fatal: %s: %s\n", o.output,
+		    strerror(errno));
+		run_free(&run);
+		select_free(&sel);
+		return EXIT_USAGE;
+	}
+	run_read(&run, argv + optind, argc - optind);
+	recon_build(&run.recon, &run.store);
+	memset(&to, 0, sizeof(to));
+	to.f = out.f;
+	to.tz = &run.disp.tz;
+	to.sources = run.sources;
+	to.nsources = run.inputs.n;
+	status = run.diag.errors ? EXIT_INPUT : EXIT_DONE;
+	if (trace_write(&to, &run.recon, &sel) != 0 ||
+	    outfile_commit(&out) != 0) {
+		fprintf(stderr, "mailspill: fatal: cannot write %s: %s\n",
+		    o.output ? o.output : "standard output", strerror(errno));
+		status = 70;
+	}
+	select_free(&sel);
+	run_free(&run);
+	return status;
+}
+
+static const char stats_help[] =
+"Usage: mailspill stats [--unparsed] PATH...\n"
+"\n"
+"Per input file (or archive member): detected format, host, lines, how\n"
+"many were recognized, known context (connects, TLS, daemon notices),\n"
+"lines of other programs, unrecognized and cut lines, first and last\n"
+"time, and the year given to year-less timestamps with where it came\n"
+"from. Then the totals and what the model made of them.\n"
+"\n"
+"  --unparsed        also list every unrecognized line, with provenance\n"
+"\n";
+
+static void
+print_time(struct tzconv *tz, int64_t t)
+{
+	char when[32];
+
+	if (t == INT64_MIN) {
+		fputs("-", stdout);
+		return;
+	}
+	tzconv_format(tz, t, when);
+	fputs(when, stdout);
+}
+
+static int
+cmd_stats(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "unparsed", no_argument, NULL, OPT_UNPARSED },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct common_opts o;
+	struct run run;
+	bool unparsed = false;
+	uint64_t tl = 0, tr = 0, tc = 0, tu = 0, to = 0, tcut = 0;
+	size_t i;
+	int c, r;
+
+	memset(&o, 0, sizeof(o));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+		if ((r = common_option("stats", c, &o)) < 0)
+			return EXIT_USAGE;
+		if (r > 0)
+			continue;
+		switch (c) {
+		case 'h':
+			fputs(stats_help, stdout);
+			fputs(common_help, stdout);
+			return EXIT_DONE;
+		case OPT_UNPARSED:
+			unparsed = true;
+			break;
+		default:
+			usage_error("stats", "unknown option");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage_error("stats", "no input given");
+		return EXIT_USAGE;
+	}
+	if (set_tz("stats", o.tz) != 0)
+		return EXIT_USAGE;
+	run_init(&run, &o);
+	if (unparsed) {
+		run.disp.unparsed = stdout;
+		printf("# unrecognized lines\n");
+	}
+	run_read(&run, argv + optind, argc - optind);
+	printf("input\tformat\thost\tlines\trecognized\tcontext\t"
+	    "other_programs\tunrecognized\tcut\tfirst\tlast\tyear\n");
+	for (i = 0; i < run.inputs.n; i++) {
+		struct input_stream *s = run.inputs.v[i];
+
+		printf("%s\t%s\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%"
+		    PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t", s->display,
+		    input_format_name(s->format), s->host[0] ? s->host : "-",
+		    s->lines, s->recognized, s->context, s->other_program,
+		    s->unrecognized, s->cut_lines);
+		print_time(&run.disp.tz, s->first_seen);
+		putchar('\t');
+		print_time(&run.disp.tz, s->last_seen);
+		putchar('\t');
+		if (s->year_from != NULL) {
+			printf("%d from %s", s->year, s->year_from);
+			if (strcmp(s->year_from, "--year") != 0) {
+				putchar(' ');
+				print_time(&run.disp.tz, s->mtime);
+			}
+		} else {
+			fputs("-", stdout);
+		}
+		putchar('\n');
+		tl += s->lines;
+		tr += s->recognized;
+		tc += s->context;
+		tu += s->unrecognized;
+		to += s->other_program;
+		tcut += s->cut_lines;
+	}
+	printf("total\t\t\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
+	    "\t%" PRIu64 "\t%" PRIu64 "\n", tl, tr, tc, to, tu, tcut);
+	recon_build(&run.recon, &run.store);
+	printf("\nmessages\t%" PRIu64 "\n", run.recon.stats.groups -
+	    run.store.nrejects);
+	printf("lifetimes\t%" PRIu64 "\n", run.store.stats.lifetimes);
+	printf("joined across hops\t%" PRIu64 "\n", run.recon.stats.multi_hop);
+	printf("recipient rows\t%" PRIu64 "\n", run.recon.stats.rows);
+	printf("noqueue rejects\t%" PRIu64 "\n", run.store.stats.noqueue_rejects);
+	printf("queue id reuse\t%" PRIu64 "\n", run.store.stats.qid_reuse);
+	printf("starts without end\t%" PRIu64 "\n",
+	    run.store.stats.unended_reuse);
+	printf("lines read twice (ignored)\t%" PRIu64 "\n",
+	    run.store.stats.duplicate_events);
+	printf("address probes\t%" PRIu64 "\n", run.store.stats.probes);
+	printf("forwards linked\t%" PRIu64 "\n",
+	    run.recon.stats.forwards_linked);
+	r = run.diag.errors ? EXIT_INPUT : EXIT_DONE;
+	run_free(&run);
+	return r;
+}
+
+static const char main_help[] =
+"Usage: mailspill COMMAND [OPTIONS] PATH...\n"
+"\n"
+"Retrospective email exposure audits from mail logs and archives.\n"
+"\n"
+"Commands:\n"
+"  trace    who received what: one CSV row per (message, recipient)\n"
+"  stats    what was read: per-file formats, line counts, years\n"
+"\n"
+"'mailspill COMMAND --help' describes each command.\n"
+"Exit status: 0 done, 2 usage error, 3 some input could not be read\n"
+"(named on stderr; the rest was processed).\n";
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(main_help, stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("mailspill %s\n", PACKAGE_VERSION);
+		return EXIT_DONE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(main_help, stdout);
+		return EXIT_DONE;
+	}
+	if (strcmp(argv[1], "trace") == 0)
+		return cmd_trace(argc - 1, argv + 1);
+	if (strcmp(argv[1], "stats") == 0)
+		return cmd_stats(argc - 1, argv + 1);
+	fprintf(stderr, "mailspill: unknown command '%s'\n\n", argv[1]);
+	fputs(main_help, stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,194 @@
+/*
+ * dispatch - lines to parsers. See dispatch.h.
+ */
+#include "dispatch.h"
+#include "postfix.h"
+#include "syslog.h"
+#include "../lib/buf.h"
+
+#include <string.h>
+
+void
+dispatch_init(struct dispatch *d, const struct dispatch_opts *o,
+    struct diag *diag, event_sink_fn sink, void *sink_ctx)
+{
+	memset(d, 0, sizeof(*d));
+	d->opts = *o;
+	tzconv_init(&d->tz);
+	d->diag = diag;
+	d->sink = sink;
+	d->sink_ctx = sink_ctx;
+}
+
+/* Sets up the year inference for a stream from its file time. */
+static void
+clock_for_stream(struct dispatch *d, struct input_stream *s,
+    struct tstamp_clock *c)
+{
+	int y, mon, day, h, mi, sec;
+	int64_t local = s->mtime + tzconv_offset(&d->tz, s->mtime);
+
+	tstamp_civil_from_epoch(local, &y, &mon, &day, &h, &mi, &sec);
+	tstamp_clock_init(c, y, mon, day, d->opts.year);
+}
+
+static int64_t
+stamp_epoch(struct dispatch *d, struct tstamp_tm *tm)
+{
+	if (tm->has_zone)
+		return tstamp_timegm(tm->year, tm->mon, tm->day, tm->hour,
+		    tm->min, tm->sec) - tm->gmtoff;
+	return tzconv_to_epoch(&d->tz, tm->year, tm->mon, tm->day, tm->hour,
+	    tm->min, tm->sec);
+}
+
+static bool
+looks_exim(const char *p, size_t len)
+{
+	struct tstamp_tm tm;
+	size_t n = tstamp_iso(p, len, true, &tm);
+
+	return n > 0 && n < len && p[10] == ' ' && p[n] == ' ';
+}
+
+/* See dispatch.h. */
+void
+dispatch_sniff(void *ctx, struct input_stream *s, const char *const *lines,
+    const size_t *lens, size_t n)
+{
+	struct dispatch *d = ctx;
+	size_t i, syslog_ok = 0, exim_ok = 0, nonempty = 0;
+	struct syslog_rec r;
+	bool first = true;
+
+	for (i = 0; i < n; i++) {
+		if (lens[i] == 0)
+			continue;
+		nonempty++;
+		if (i == 0 && lens[i] > 5 && memcmp(lines[i], "From ", 5) == 0) {
+			s->format = FMT_MBOX;
+			break;
+		}
+		if (syslog_parse(lines[i], lens[i], &r) == 0) {
+			syslog_ok++;
+			if (first) {
+				size_t hl = r.host.len < sizeof(s->host) - 1 ?
+				    r.host.len : sizeof(s->host) - 1;
+				struct tstamp_clock c;
+
+				memcpy(s->host, r.host.p, hl);
+				s->host[hl] = '\0';
+				if (r.tm.year == 0) {
+					clock_for_stream(d, s, &c);
+					tstamp_clock_year(&c, &r.tm);
+					s->year = r.tm.year;
+					s->year_from = d->opts.year ? "--year" :
+					    s->mtime_from;
+				}
+				s->first_time = stamp_epoch(d, &r.tm);
+				s->has_time = true;
+				first = false;
+			}
+		} else if (looks_exim(lines[i], lens[i])) {
+			exim_ok++;
+		}
+	}
+	if (s->format == FMT_UNKNOWN && nonempty > 0) {
+		/* Most lines decide: a stray banner line must not. */
+		if (syslog_ok * 2 >= nonempty)
+			s->format = FMT_SYSLOG;
+		else if (exim_ok * 2 >= nonempty)
+			s->format = FMT_EXIM;
+	}
+	if (d->opts.force_format != FMT_UNKNOWN)
+		s->format = d->opts.force_format;
+	if (s->format == FMT_EXIM || s->format == FMT_DOMINO) {
+		/* Not read yet: counted as unrecognized, named once. */
+		diag_warn(d->diag, s->display, "%s logs are not supported "
+		    "yet: lines counted as unrecognized",
+		    input_format_name(s->format));
+	}
+}
+
+static void
+note_unrecognized(struct dispatch *d, struct input_stream *s,
+    const char *line, size_t len, uint64_t lineno)
+{
+	s->unrecognized++;
+	if (d->unparsed != NULL) {
+		struct buf b = { 0 };
+
+		buf_printf(&b, "%s:%llu: ", s->display,
+		    (unsigned long long)lineno);
+		buf_add_repr(&b, line, len, 4096);
+		fprintf(d->unparsed, "%s\n", b.p);
+		buf_free(&b);
+	}
+}
+
+static void
+begin_stream(struct dispatch *d, struct input_stream *s)
+{
+	d->cur = s;
+	clock_for_stream(d, s, &d->clock);
+	d->last_stamp_len = 0;
+}
+
+/* See dispatch.h. */
+void
+dispatch_line(void *ctx, struct input_stream *s, const char *line,
+    size_t len, uint64_t lineno)
+{
+	struct dispatch *d = ctx;
+	struct syslog_rec r;
+	struct event ev;
+	enum parse_result res;
+
+	if (d->cur != s)
+		begin_stream(d, s);
+	if (len == 0) {
+		s->context++;
+		return;
+	}
+	if (s->format != FMT_SYSLOG) {
+		note_unrecognized(d, s, line, len, lineno);
+		return;
+	}
+	if (syslog_parse(line, len, &r) != 0) {
+		note_unrecognized(d, s, line, len, lineno);
+		return;
+	}
+	event_clear(&ev);
+	/* Consecutive lines mostly share their stamp: resolve it once. */
+	if (r.stamp.len == d->last_stamp_len && r.stamp.len > 0 &&
+	    memcmp(r.stamp.p, d->last_stamp, r.stamp.len) == 0) {
+		ev.time = d->last_time;
+	} else {
+		if (r.tm.year == 0)
+			tstamp_clock_year(&d->clock, &r.tm);
+		ev.time = stamp_epoch(d, &r.tm);
+		if (r.stamp.len <= sizeof(d->last_stamp)) {
+			memcpy(d->last_stamp, r.stamp.p, r.stamp.len);
+			d->last_stamp_len = r.stamp.len;
+			d->last_time = ev.time;
+		}
+	}
+	ev.usec = r.tm.usec;
+	if (s->first_seen == INT64_MIN)
+		s->first_seen = ev.time;
+	s->last_seen = ev.time;
+	ev.host = r.host;
+	ev.src = s->id;
+	ev.line = lineno;
+	if (!postfix_is_tag(&r)) {
+		s->other_program++;
+		return;
+	}
+	res = postfix_parse_line(&r, &ev, d->sink, d->sink_ctx);
+	if (res == PARSE_EVENT)
+		s->recognized++;
+	else if (res == PARSE_CONTEXT)
+		s->context++;
+	else
+		note_unrecognized(d, s, line, len, lineno);
+}

@@ -1,0 +1,53 @@
+/*
+ * dispatch - from input lines to events: format detection, timestamps,
+ * and the parser for each line
+ *
+ * dispatch_sniff() is the input layer's sniff callback: it decides each
+ * stream's format from its first lines (unless --format forces one),
+ * the logging host, and the time of the first line (year inferred for
+ * classic syslog stamps, see tstamp.h). dispatch_line() is the line
+ * callback: it parses the prefix, resolves the time once per distinct
+ * stamp, routes the line to its parser and counts it in the stream
+ * (recognized, context, unrecognized, other program). Events go to the
+ * sink given at init. The dispatcher knows the parsers, never the audit.
+ */
+#ifndef MAILSPILL_DISPATCH_H
+#define MAILSPILL_DISPATCH_H
+
+#include <stdio.h>
+
+#include "event.h"
+#include "input.h"
+#include "tstamp.h"
+
+struct dispatch_opts {
+	enum input_format force_format;	/* FMT_UNKNOWN: detect */
+	int year;			/* --year; 0: infer */
+	const char *host;		/* --host for logs without one */
+};
+
+struct dispatch {
+	struct dispatch_opts opts;
+	struct tzconv tz;
+	struct diag *diag;
+	event_sink_fn sink;
+	void *sink_ctx;
+	FILE *unparsed;			/* list unrecognized lines here */
+
+	/* State of the stream being read. */
+	struct input_stream *cur;
+	struct tstamp_clock clock;
+	char last_stamp[48];
+	size_t last_stamp_len;
+	int64_t last_time;
+	uint64_t warned_unrecognized;
+};
+
+void dispatch_init(struct dispatch *d, const struct dispatch_opts *o,
+    struct diag *diag, event_sink_fn sink, void *sink_ctx);
+void dispatch_sniff(void *ctx, struct input_stream *s,
+    const char *const *lines, const size_t *lens, size_t n);
+void dispatch_line(void *ctx, struct input_stream *s, const char *line,
+    size_t len, uint64_t lineno);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * event - normalized events. See event.h.
+ */
+#include "event.h"
+
+#include <string.h>
+
+const char *
+rcpt_status_name(enum rcpt_status s)
+{
+	static const char *const names[RCPT_STATUS_COUNT] = {
+		[RCPT_UNKNOWN] = "unknown",
+		[RCPT_DEFERRED] = "deferred",
+		[RCPT_SENT] = "sent",
+		[RCPT_BOUNCED] = "bounced",
+		[RCPT_EXPIRED] = "expired",
+		[RCPT_REJECTED] = "rejected",
+		[RCPT_DISCARDED] = "discarded",
+	};
+
+	return (unsigned)s < RCPT_STATUS_COUNT ? names[s] : "unknown";
+}
+
+void
+event_clear(struct event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->size = -1;
+	ev->nrcpt = -1;
+}

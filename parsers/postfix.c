@@ -1,0 +1,677 @@
+/*
+ * postfix - Postfix log lines into events. See postfix.h.
+ *
+ * Dispatch is on fixed bytes: the program name, then the first word of
+ * the text after the queue ID, then key=value fields found with memmem.
+ * No regular expression runs per line. Line shapes follow the Postfix
+ * source (log_adhoc.c, smtpd.c, cleanup_*.c, qmgr_*.c) from 2.x to 3.11.
+ */
+#include "postfix.h"
+
+#include <string.h>
+
+enum pf_prog {
+	PF_OTHER,	/* known program without message data */
+	PF_SMTPD,	/* smtpd, postscreen, qmqpd */
+	PF_CLEANUP,
+	PF_QMGR,
+	PF_AGENT,	/* smtp, lmtp, local, virtual, pipe, error, retry */
+	PF_DISCARD,
+	PF_PICKUP,
+	PF_BOUNCE,
+	PF_POSTSUPER,
+	PF_UNKNOWN,
+};
+
+struct pf_name {
+	const char *name;
+	enum pf_prog prog;
+};
+
+static const struct pf_name pf_programs[] = {
+	{ "smtpd", PF_SMTPD }, { "postscreen", PF_SMTPD },
+	{ "qmqpd", PF_SMTPD }, { "cleanup", PF_CLEANUP },
+	{ "qmgr", PF_QMGR }, { "oqmgr", PF_QMGR },
+	{ "smtp", PF_AGENT }, { "lmtp", PF_AGENT }, { "local", PF_AGENT },
+	{ "virtual", PF_AGENT }, { "pipe", PF_AGENT }, { "error", PF_AGENT },
+	{ "retry", PF_AGENT }, { "discard", PF_DISCARD },
+	{ "pickup", PF_PICKUP }, { "bounce", PF_BOUNCE },
+	{ "defer", PF_BOUNCE }, { "trace", PF_BOUNCE },
+	{ "postsuper", PF_POSTSUPER },
+	{ "master", PF_OTHER }, { "anvil", PF_OTHER }, { "scache", PF_OTHER },
+	{ "tlsmgr", PF_OTHER }, { "tlsproxy", PF_OTHER },
+	{ "trivial-rewrite", PF_OTHER }, { "verify", PF_OTHER },
+	{ "flush", PF_OTHER }, { "showq", PF_OTHER }, { "proxymap", PF_OTHER },
+	{ "postlogd", PF_OTHER }, { "dnsblog", PF_OTHER },
+	{ "postfix-script", PF_OTHER }, { "postfix", PF_OTHER },
+	{ "sendmail", PF_OTHER }, { "postdrop", PF_OTHER },
+	{ "postqueue", PF_OTHER }, { "postmap", PF_OTHER },
+	{ "postalias", PF_OTHER }, { "postmulti", PF_OTHER },
+	{ "postlog", PF_OTHER }, { "postconf", PF_OTHER },
+	{ "spawn", PF_OTHER }, { "policy-spf", PF_OTHER },
+	{ "postscreen-cache", PF_OTHER }, { "smtp-sink", PF_OTHER },
+	{ NULL, PF_UNKNOWN },
+};
+
+static enum pf_prog
+pf_program(struct str prog)
+{
+	const struct pf_name *n;
+
+	for (n = pf_programs; n->name != NULL; n++)
+		if (prog.len == strlen(n->name) &&
+		    memcmp(prog.p, n->name, prog.len) == 0)
+			return n->prog;
+	return PF_UNKNOWN;
+}
+
+/* See postfix.h. */
+bool
+postfix_is_tag(const struct syslog_rec *r)
+{
+	/* Every Postfix program logs as "<syslog_name>/<program>". */
+	if (r->program.p == r->instance.p || r->program.len == 0)
+		return false;
+	return pf_program(r->program) != PF_UNKNOWN;
+}
+
+static bool
+is_long_qid_char(char c)
+{
+	/* 0-9, B-Z and b-z without vowels */
+	if (c >= '0' && c <= '9')
+		return true;
+	if (c >= 'B' && c <= 'Z')
+		return c != 'E' && c != 'I' && c != 'O' && c != 'U';
+	if (c >= 'b' && c <= 'z')
+		return c != 'e' && c != 'i' && c != 'o' && c != 'u';
+	return false;
+}
+
+/* See postfix.h. */
+size_t
+postfix_qid_len(struct str s)
+{
+	size_t i, last_z = 0;
+	bool hex = true, lng = true;
+
+	for (i = 0; i < s.len && i < 40 && s.p[i] != ':'; i++) {
+		char c = s.p[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F')))
+			hex = false;
+		if (!is_long_qid_char(c))
+			lng = false;
+		if (c == 'z')
+			last_z = i;
+		if (!hex && !lng)
+			return 0;
+	}
+	if (i >= s.len || s.p[i] != ':')
+		return 0;
+	if (hex && i >= 6)
+		return i;
+	/* Long form: time (>= 6) + usec (4) + 'z' + inode (>= 1). */
+	if (lng && i >= 12 && last_z >= 10 && last_z + 1 < i)
+		return i;
+	return 0;
+}
+
+/* See postfix.h. */
+size_t
+postfix_read_addr(struct str s, struct str *out)
+{
+	size_t i;
+	bool quoted = false;
+
+	if (s.len == 0)
+		return 0;
+	if (s.p[0] != '<') {
+		for (i = 0; i < s.len && s.p[i] != ',' && s.p[i] != ' '; i++)
+			;
+		*out = str_make(s.p, i);
+		return i;
+	}
+	for (i = 1; i < s.len; i++) {
+		char c = s.p[i];
+
+		if (c == '\\' && quoted && i + 1 < s.len)
+			i++;
+		else if (c == '"')
+			quoted = !quoted;
+		else if (c == '>' && !quoted)
+			break;
+	}
+	if (i >= s.len) {
+		/* No closing bracket: the line was cut. Take what is there. */
+		*out = str_make(s.p + 1, s.len - 1);
+		return s.len;
+	}
+	*out = str_make(s.p + 1, i - 1);
+	return i + 1;
+}
+
+/* Value of "key" (with its '='), found anywhere after from: up to ", "
+ * or the end. */
+static bool
+find_field(struct str s, const char *key, size_t klen, struct str *out)
+{
+	long at = str_find(s, key, klen);
+	size_t i;
+
+	if (at < 0)
+		return false;
+	s = str_skip(s, (size_t)at + klen);
+	for (i = 0; i < s.len && s.p[i] != ',' && s.p[i] != ' '; i++)
+		;
+	*out = str_make(s.p, i);
+	return true;
+}
+
+#define FIND_FIELD(s, key, out)	find_field((s), (key), sizeof(key) - 1, (out))
+
+static void
+emit(struct event *ev, enum ev_type type, event_sink_fn sink, void *ctx)
+{
+	ev->type = type;
+	sink(ctx, ev);
+}
+
+/* Clears the per-event fields between two emits of one line. */
+static void
+reset_fields(struct event *ev)
+{
+	ev->sender = ev->addr = ev->orig = ev->msgid = ev->relay = STR_NULL;
+	ev->dsn = ev->text = ev->hname = ev->hvalue = STR_NULL;
+	ev->link_qid = STR_NULL;
+	ev->status = RCPT_UNKNOWN;
+	ev->link = LINK_NONE;
+	ev->flags = 0;
+	ev->hvalue_cut = false;
+	ev->size = ev->nrcpt = -1;
+}
+
+static long
+to_long(struct str s)
+{
+	long v = 0;
+	size_t i;
+
+	for (i = 0; i < s.len && s.p[i] >= '0' && s.p[i] <= '9'; i++)
+		if (v < 1000000000000L)
+			v = v * 10 + (s.p[i] - '0');
+	return i ? v : -1;
+}
+
+/* "to=<R>, [orig_to=<O>, ]relay=X, ..., dsn=D, status=WORD (TEXT)" */
+static enum parse_result
+parse_delivery(struct str s, enum pf_prog prog, struct event *ev,
+    event_sink_fn sink, void *ctx)
+{
+	struct str status, rest;
+	size_t n;
+	long at;
+
+	n = postfix_read_addr(str_skip(s, 3), &ev->addr);
+	if (n == 0)
+		return PARSE_UNRECOGNIZED;
+	rest = str_skip(s, 3 + n);
+	if (STR_STARTS(rest, ", orig_to=")) {
+		n = postfix_read_addr(str_skip(rest, 10), &ev->orig);
+		rest = str_skip(rest, 10 + n);
+	}
+	FIND_FIELD(rest, "relay=", &ev->relay);
+	/* status= comes last; everything after its word is reply text,
+	 * which may itself hold "to=<...>" or "dsn=". */
+	if ((at = STR_FIND(rest, ", status=")) < 0)
+		return PARSE_UNRECOGNIZED;
+	{
+		struct str head = str_make(rest.p, (size_t)at);
+
+		FIND_FIELD(head, "dsn=", &ev->dsn);
+	}
+	rest = str_skip(rest, (size_t)at + 9);
+	for (n = 0; n < rest.len && rest.p[n] != ' '; n++)
+		;
+	status = str_make(rest.p, n);
+	rest = str_skip(rest, n);
+	if (STR_STARTS(rest, " (")) {
+		rest = str_skip(rest, 2);
+		if (rest.len > 0 && rest.p[rest.len - 1] == ')')
+			rest.len--;
+		ev->text = rest;
+	}
+	if (STR_EQ(status, "sent"))
+		ev->status = prog == PF_DISCARD ? RCPT_DISCARDED : RCPT_SENT;
+	else if (STR_EQ(status, "deferred") || STR_EQ(status, "SOFTBOUNCE"))
+		ev->status = RCPT_DEFERRED;
+	else if (STR_EQ(status, "bounced"))
+		ev->status = RCPT_BOUNCED;
+	else if (STR_EQ(status, "expired") || STR_EQ(status, "force-expired"))
+		ev->status = RCPT_EXPIRED;
+	else if (STR_EQ(status, "deliverable") ||
+	    STR_STARTS(status, "undeliverable")) {
+		ev->status = RCPT_UNKNOWN;
+		ev->flags |= EVF_PROBE;
+	} else
+		return PARSE_UNRECOGNIZED;
+	if (ev->status == RCPT_SENT && STR_STARTS(ev->text, "discarded"))
+		ev->status = RCPT_DISCARDED;
+	if (ev->status == RCPT_SENT && STR_STARTS(ev->text, "forwarded as ")) {
+		struct str q = str_skip(ev->text, 13);
+
+		for (n = 0; n < q.len && q.p[n] != ' ' && q.p[n] != ')'; n++)
+			;
+		ev->flags |= EVF_FORWARD;
+		ev->link = LINK_FORWARD;
+		ev->link_qid = str_make(q.p, n);
+	}
+	if (STR_FIND(ev->text, "in reply to end of DATA command") >= 0 ||
+	    STR_FIND(ev->text, "may be sent more than once") >= 0)
+		ev->flags |= EVF_PARTIAL;
+	emit(ev, EV_DELIVERY, sink, ctx);
+	if (ev->link == LINK_FORWARD)
+		emit(ev, EV_LINK, sink, ctx);
+	return PARSE_EVENT;
+}
+
+/* The "; from=<S> to=<R> proto=..." tail of reject and header lines:
+ * fields separated by spaces (smtpd, cleanup) or ", " (postscreen). */
+static void
+parse_envelope_tail(struct str tail, struct event *ev)
+{
+	long at;
+	struct str t;
+
+	if ((at = STR_FIND(tail, "from=")) >= 0) {
+		t = str_skip(tail, (size_t)at + 5);
+		postfix_read_addr(t, &ev->sender);
+	}
+	if ((at = STR_FIND(tail, " to=")) >= 0 ||
+	    (at = STR_FIND(tail, ",to=")) >= 0) {
+		t = str_skip(tail, (size_t)at + 4);
+		postfix_read_addr(t, &ev->addr);
+	}
+}
+
+/* Last "; from=" or "; to=" of a line: where the envelope tail starts. */
+static long
+find_tail(struct str s)
+{
+	long at = -1, i;
+
+	for (i = (long)s.len - 8; i >= 0; i--) {
+		if (s.p[i] == ';' && s.p[i + 1] == ' ' &&
+		    (memcmp(s.p + i + 2, "from=", 5) == 0 ||
+		    memcmp(s.p + i + 2, "to=<", 4) == 0 ||
+		    memcmp(s.p + i + 2, "proto=", 6) == 0)) {
+			at = i;
+			break;
+		}
+	}
+	return at;
+}
+
+/*
+ * smtpd/postscreen/cleanup access and check actions:
+ *   ACTION: STAGE from CLIENT: REPLY; from=<S> to=<R> proto=P helo=<H>
+ *   ACTION: header NAME: VALUE from CLIENT; from=<S> to=<R> ...
+ */
+static enum parse_result
+parse_action(struct str s, struct str action, bool have_qid,
+    struct event *ev, event_sink_fn sink, void *ctx)
+{
+	struct str body = str_skip(s, action.len + 2), head;
+	long tail = find_tail(body);
+	bool reject = STR_EQ(action, "reject") ||
+	    STR_EQ(action, "milter-reject") || STR_EQ(action, "proxy-reject");
+	bool discard = STR_EQ(action, "discard") ||
+	    STR_EQ(action, "milter-discard");
+
+	head = tail >= 0 ? str_make(body.p, (size_t)tail) : body;
+	if (tail >= 0)
+		parse_envelope_tail(str_skip(body, (size_t)tail + 2), ev);
+
+	if (STR_STARTS(head, "header ") || STR_STARTS(head, "body ") ||
+	    STR_STARTS(head, "content ")) {
+		/* header TEXT from ORIGIN: TEXT is cut at 200 bytes. */
+		bool is_header = STR_STARTS(head, "header ");
+		struct str text = str_skip(head, is_header ? 7 : 5);
+		long i, from = -1;
+		size_t colon;
+
+		for (i = (long)text.len - 6; i >= 0; i--)
+			if (memcmp(text.p + i, " from ", 6) == 0) {
+				from = i;
+				break;
+			}
+		if (from >= 0)
+			text.len = (size_t)from;
+		if (is_header && have_qid) {
+			for (colon = 0; colon < text.len &&
+			    text.p[colon] != ':'; colon++)
+				;
+			if (colon < text.len) {
+				ev->hname = str_make(text.p, colon);
+				ev->hvalue = str_trim(str_skip(text, colon + 1));
+				ev->hvalue_cut = text.len >= 200;
+				emit(ev, EV_HEADER, sink, ctx);
+			}
+		}
+		if ((reject || discard) && have_qid) {
+			ev->status = reject ? RCPT_REJECTED : RCPT_DISCARDED;
+			ev->text = text;
+			emit(ev, EV_DROPPED, sink, ctx);
+		}
+		return have_qid ? PARSE_EVENT : PARSE_CONTEXT;
+	}
+	if (reject || discard) {
+		/* STAGE from CLIENT: REPLY */
+		long c = STR_FIND(head, ": ");
+		struct str reply = c >= 0 ? str_skip(head, (size_t)c + 2) :
+		    STR_NULL;
+		size_t n;
+		bool rcpt = STR_STARTS(head, "RCPT ");
+		bool whole = STR_STARTS(head, "DATA ") ||
+		    STR_STARTS(head, "END-OF-MESSAGE ") ||
+		    STR_STARTS(head, "BDAT ");
+
+		ev->text = reply;
+		/* "550 5.1.1 <x>: ..." -> dsn 5.1.1 */
+		for (n = 0; n < reply.len && reply.p[n] != ' '; n++)
+			;
+		if (n < reply.len) {
+			struct str d = str_skip(reply, n + 1);
+
+			for (n = 0; n < d.len && d.p[n] != ' '; n++)
+				;
+			if (n >= 5 && d.p[1] == '.')
+				ev->dsn = str_make(d.p, n);
+		}
+		if (discard && have_qid) {
+			ev->status = RCPT_DISCARDED;
+			emit(ev, EV_DROPPED, sink, ctx);
+			return PARSE_EVENT;
+		}
+		if (whole && have_qid) {
+			ev->status = RCPT_REJECTED;
+			emit(ev, EV_DROPPED, sink, ctx);
+			return PARSE_EVENT;
+		}
+		if ((rcpt || whole) && ev->addr.len > 0 && reject) {
+			ev->status = RCPT_REJECTED;
+			emit(ev, EV_REJECT, sink, ctx);
+			return PARSE_EVENT;
+		}
+		return PARSE_CONTEXT;
+	}
+	/* reject_warning, warn, info, hold, redirect, bcc, filter, permit,
+	 * delay, hangup: no effect on who received what. */
+	return PARSE_CONTEXT;
+}
+
+static bool
+is_action_word(struct str w)
+{
+	static const char *const words[] = {
+		"reject", "reject_warning", "warning", "warn", "info", "hold",
+		"discard", "filter", "redirect", "bcc", "prepend", "replace",
+		"strip", "pass", "delay", "permit", "hangup", "milter-reject",
+		"milter-hold", "milter-discard", "proxy-reject",
+		"milter-header-reject", "milter-header-warning",
+		"milter-header-info", "milter-body-reject", NULL,
+	};
+	const char *const *p;
+
+	for (p = words; *p != NULL; p++)
+		if (w.len == strlen(*p) && memcmp(w.p, *p, w.len) == 0)
+			return true;
+	return false;
+}
+
+/* First word of s up to ':' (no spaces), or empty. */
+static struct str
+action_word(struct str s)
+{
+	size_t i;
+
+	for (i = 0; i < s.len && i < 32; i++) {
+		if (s.p[i] == ':')
+			return i + 1 < s.len && s.p[i + 1] == ' ' ?
+			    str_make(s.p, i) : STR_NULL;
+		if (s.p[i] == ' ')
+			return STR_NULL;
+	}
+	return STR_NULL;
+}
+
+/* Lines that carry no queue ID and no message data. */
+static bool
+is_context_text(struct str s)
+{
+	static const char *const prefixes[] = {
+		"connect from ", "disconnect from ", "lost connection ",
+		"timeout after ", "too many errors ", "improper command ",
+		"Anonymous TLS ", "Trusted TLS ", "Verified TLS ",
+		"Untrusted TLS ", "TLS ", "SSL_", "setting up TLS",
+		"statistics: ", "connect to ", "daemon started",
+		"reload ", "terminating on signal", "starting the Postfix",
+		"stopping the Postfix", "refreshing the Postfix",
+		"CONNECT from ", "PASS NEW ", "PASS OLD ", "DISCONNECT ",
+		"PREGREET ", "HANGUP ", "DNSBL rank ", "WHITELISTED ",
+		"BLACKLISTED ", "ALLOWLISTED ", "DENYLISTED ", "COMMAND ",
+		"NON-SMTP COMMAND ", "BARE NEWLINE ", "WHITELIST VETO ",
+		"ALLOWLIST VETO ", "BDAT ", "cache ", "addr ", "host ",
+		"Deleted: ", "Requeued: ", "Placed on hold: ",
+		"Released from hold: ", "Force-expired: ", "Renamed to ",
+		"SASL ", "proxy-accept: ", "proxy-reject: ", "begin ",
+		"end ", "Host offered STARTTLS", "mapping ", "table ",
+		"dict_", "service ", "fatal: ", "panic: ", "error: ",
+		"warning: ", "using ", "Postfix ", "smtp_", "smtpd_",
+		"verify ", "postqueue", "sendmail", "queue ", "skipped",
+		"process ", "pid ", "bad command", "unknown ", "exiting",
+		"abort: ", "client ", "certificate ", "server ", "key ",
+		"enabling ", "mail for ", "send attr ", "closing ",
+		"discarding ", "delivering ", "listen ",
+		NULL,
+	};
+	const char *const *p;
+
+	for (p = prefixes; *p != NULL; p++)
+		if (str_starts(s, *p, strlen(*p)))
+			return true;
+	return false;
+}
+
+/* "sender non-delivery notification: QID2" and its kin */
+static enum parse_result
+parse_bounce(struct str s, struct event *ev, event_sink_fn sink, void *ctx)
+{
+	long at = STR_FIND(s, "notification: ");
+	struct str q;
+	size_t n;
+
+	if (at < 0)
+		return STR_FIND(s, "notification failed") >= 0 ?
+		    PARSE_CONTEXT : PARSE_UNRECOGNIZED;
+	q = str_skip(s, (size_t)at + 14);
+	for (n = 0; n < q.len && q.p[n] != ' '; n++)
+		;
+	ev->link = LINK_BOUNCE;
+	ev->link_qid = str_make(q.p, n);
+	emit(ev, EV_LINK, sink, ctx);
+	return PARSE_EVENT;
+}
+
+/* qmgr: "from=<S>, size=N, nrcpt=N (queue active)" or
+ * "from=<S>, status=expired, returned to sender" */
+static enum parse_result
+parse_qmgr_from(struct str s, struct event *ev, event_sink_fn sink,
+    void *ctx)
+{
+	struct str rest, v;
+	size_t n = postfix_read_addr(str_skip(s, 5), &ev->sender);
+
+	if (n == 0)
+		return PARSE_UNRECOGNIZED;
+	rest = str_skip(s, 5 + n);
+	if (STR_FIND(rest, "status=expired") >= 0 ||
+	    STR_FIND(rest, "status=force-expired") >= 0) {
+		emit(ev, EV_ENVELOPE, sink, ctx);
+		emit(ev, EV_EXPIRED, sink, ctx);
+		return PARSE_EVENT;
+	}
+	if (FIND_FIELD(rest, "size=", &v))
+		ev->size = to_long(v);
+	if (FIND_FIELD(rest, "nrcpt=", &v))
+		ev->nrcpt = to_long(v);
+	emit(ev, EV_ENVELOPE, sink, ctx);
+	return PARSE_EVENT;
+}
+
+/* See postfix.h. */
+enum parse_result
+postfix_parse_line(const struct syslog_rec *r, struct event *ev,
+    event_sink_fn sink, void *ctx)
+{
+	enum pf_prog prog = pf_program(r->program);
+	struct str s = r->msg, word;
+	size_t n;
+	bool have_qid = false, severity = false;
+
+	reset_fields(ev);
+	ev->instance = r->instance;
+	ev->qid = STR_NULL;
+	if (prog == PF_UNKNOWN)
+		return PARSE_UNRECOGNIZED;
+	/* "warning: QID: ..." - the queue ID may follow a severity. */
+	if (STR_STARTS(s, "warning: ") || STR_STARTS(s, "error: ") ||
+	    STR_STARTS(s, "fatal: ") || STR_STARTS(s, "panic: ")) {
+		const char *sp = memchr(s.p, ' ', s.len);
+		struct str after = str_skip(s, (size_t)(sp - s.p) + 1);
+
+		if (postfix_qid_len(after) == 0)
+			return PARSE_CONTEXT;
+		s = after;
+		severity = true;
+	}
+	if ((n = postfix_qid_len(s)) > 0 && n + 1 < s.len &&
+	    s.p[n + 1] == ' ') {
+		ev->qid = str_make(s.p, n);
+		s = str_skip(s, n + 2);
+		have_qid = true;
+	} else if (STR_STARTS(s, "NOQUEUE: ")) {
+		s = str_skip(s, 9);
+	} else if (prog == PF_OTHER || is_context_text(s)) {
+		return PARSE_CONTEXT;
+	} else {
+		return PARSE_UNRECOGNIZED;
+	}
+	/* A warning about a message changes nothing for its recipients,
+	 * unless cleanup says it threw the message away. */
+	if (severity && !(prog == PF_CLEANUP &&
+	    (STR_STARTS(s, "message rejected") ||
+	    STR_STARTS(s, "queue file size limit"))))
+		return PARSE_CONTEXT;
+
+	/* The delivery line is made by log_adhoc() for every agent,
+	 * qmgr included. */
+	if (have_qid && STR_STARTS(s, "to=") && prog != PF_SMTPD)
+		return parse_delivery(s, prog, ev, sink, ctx);
+
+	word = action_word(s);
+	if (word.len > 0 && is_action_word(word))
+		return parse_action(s, word, have_qid, ev, sink, ctx);
+	if (!have_qid)
+		return is_context_text(s) ? PARSE_CONTEXT : PARSE_UNRECOGNIZED;
+
+	switch (prog) {
+	case PF_SMTPD:
+		if (STR_STARTS(s, "client=")) {
+			emit(ev, EV_BEGIN, sink, ctx);
+			return PARSE_EVENT;
+		}
+		break;
+	case PF_PICKUP:
+		if (STR_STARTS(s, "uid=")) {
+			long at = STR_FIND(s, "from=");
+			struct str v;
+
+			emit(ev, EV_BEGIN, sink, ctx);
+			if (at >= 0 && postfix_read_addr(str_skip(s,
+			    (size_t)at + 5), &ev->sender) > 0)
+				emit(ev, EV_ENVELOPE, sink, ctx);
+			if (FIND_FIELD(s, "orig_id=", &v)) {
+				ev->link = LINK_REQUEUE;
+				ev->link_qid = v;
+				emit(ev, EV_LINK, sink, ctx);
+			}
+			return PARSE_EVENT;
+		}
+		break;
+	case PF_CLEANUP:
+		if (STR_STARTS(s, "message-id=")) {
+			ev->msgid = str_trim(str_skip(s, 11));
+			emit(ev, EV_MSGID, sink, ctx);
+			return PARSE_EVENT;
+		}
+		if (STR_STARTS(s, "resent-message-id="))
+			return PARSE_CONTEXT;
+		if (STR_STARTS(s, "removed")) {
+			ev->status = STR_FIND(s, "discarded") >= 0 ?
+			    RCPT_DISCARDED : RCPT_REJECTED;
+			ev->text = s;
+			emit(ev, EV_DROPPED, sink, ctx);
+			return PARSE_EVENT;
+		}
+		if (STR_STARTS(s, "message rejected") ||
+		    STR_STARTS(s, "queue file size limit")) {
+			ev->status = RCPT_REJECTED;
+			ev->text = s;
+			emit(ev, EV_DROPPED, sink, ctx);
+			return PARSE_EVENT;
+		}
+		break;
+	case PF_QMGR:
+		if (STR_EQ(s, "removed")) {
+			emit(ev, EV_END, sink, ctx);
+			return PARSE_EVENT;
+		}
+		if (STR_STARTS(s, "from="))
+			return parse_qmgr_from(s, ev, sink, ctx);
+		if (STR_STARTS(s, "skipped"))
+			return PARSE_CONTEXT;
+		break;
+	case PF_BOUNCE:
+		return parse_bounce(s, ev, sink, ctx);
+	case PF_POSTSUPER:
+		if (STR_EQ(s, "removed")) {
+			emit(ev, EV_DELETED, sink, ctx);
+			return PARSE_EVENT;
+		}
+		if (STR_STARTS(s, "placed on hold") ||
+		    STR_STARTS(s, "released from hold") ||
+		    STR_STARTS(s, "requeued") || STR_STARTS(s, "expired"))
+			return PARSE_CONTEXT;
+		break;
+	case PF_AGENT:
+	case PF_DISCARD:
+		/* Non-final remote replies and connection trouble of one
+		 * attempt; the delivery line carries the outcome. */
+		if (STR_STARTS(s, "host ") || STR_STARTS(s, "lost connection") ||
+		    STR_STARTS(s, "conversation with") ||
+		    STR_STARTS(s, "enabling PIX") ||
+		    STR_STARTS(s, "TLS is required") ||
+		    STR_STARTS(s, "Server certificate") ||
+		    STR_STARTS(s, "sender non-delivery") ||
+		    STR_STARTS(s, "connect to "))
+			return PARSE_CONTEXT;
+		break;
+	default:
+		break;
+	}
+	/* 3.10+: "QID: lost connection after DATA from ..." and friends. */
+	if (is_context_text(s))
+		return PARSE_CONTEXT;
+	return PARSE_UNRECOGNIZED;
+}

@@ -1,0 +1,111 @@
+/*
+ * csv - RFC 4180 cells with a formula guard. See csv.h.
+ */
+#include "csv.h"
+
+#include <string.h>
+
+void
+csv_begin(struct csv_line *l)
+{
+	buf_reset(&l->b);
+	l->first = true;
+}
+
+/* Length of the valid UTF-8 sequence at p, or 0. */
+static size_t
+utf8_len(const unsigned char *p, size_t len)
+{
+	size_t n, i;
+	unsigned cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	/* overlong, surrogates, beyond U+10FFFF */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+void
+csv_add_utf8(struct buf *b, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+
+	while (i < len) {
+		n = utf8_len(p + i, len - i);
+		if (n == 0) {
+			buf_add(b, "\xef\xbf\xbd", 3);
+			i++;
+		} else {
+			buf_add(b, p + i, n);
+			i += n;
+		}
+	}
+}
+
+void
+csv_cell(struct csv_line *l, const char *s, size_t len)
+{
+	bool quote = false, guard;
+	size_t i;
+
+	if (!l->first)
+		buf_addc(&l->b, ',');
+	l->first = false;
+	if (len == 0)
+		return;
+	guard = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+	    s[0] == '\t' || s[0] == '\r';
+	for (i = 0; i < len; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n') {
+			quote = true;
+			break;
+		}
+	if (quote)
+		buf_addc(&l->b, '"');
+	if (guard)
+		buf_addc(&l->b, '\'');
+	if (!quote) {
+		csv_add_utf8(&l->b, s, len);
+	} else {
+		const char *p = s, *q, *end = s + len;
+
+		while ((q = memchr(p, '"', (size_t)(end - p))) != NULL) {
+			csv_add_utf8(&l->b, p, (size_t)(q - p) + 1);
+			buf_addc(&l->b, '"');
+			p = q + 1;
+		}
+		csv_add_utf8(&l->b, p, (size_t)(end - p));
+		buf_addc(&l->b, '"');
+	}
+}
+
+void
+csv_cells(struct csv_line *l, const char *s)
+{
+	csv_cell(l, s, strlen(s));
+}
+
+void
+csv_end(struct csv_line *l)
+{
+	buf_add(&l->b, "\r\n", 2);
+}

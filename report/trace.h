@@ -1,0 +1,35 @@
+/*
+ * trace - the reconstruction as CSV, one row per (message, recipient)
+ *
+ * Columns, exactly: time,message_id,sender,recipient,parent,status,
+ * visibility,host,queue_id,relay,dsn,subject,evidence. time is ISO 8601
+ * with the offset of the run's zone; evidence is "provenance:line" of the
+ * line that gave the outcome. Cells go through csv.h (formula guard,
+ * UTF-8). Returns 0, or -1 when writing failed.
+ */
+#ifndef MAILSPILL_TRACE_H
+#define MAILSPILL_TRACE_H
+
+#include <stdio.h>
+
+#include "../audit/recon.h"
+#include "../audit/select.h"
+#include "../lib/buf.h"
+#include "../parsers/tstamp.h"
+
+#define TRACE_HEADER "time,message_id,sender,recipient,parent,status," \
+	"visibility,host,queue_id,relay,dsn,subject,evidence"
+
+struct trace_out {
+	FILE *f;
+	struct tzconv *tz;
+	const char *const *sources;	/* provenance by stream id */
+	size_t nsources;
+	uint64_t rows;
+	struct buf scratch;
+};
+
+int trace_write(struct trace_out *t, const struct recon *rc,
+    struct select *sel);
+
+#endif
