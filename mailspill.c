@@ -43,7 +43,7 @@ struct run {
 	struct input_set inputs;
 	struct dispatch disp;
 	struct msg_store store;
-	struct recon recon;
+	struct recon_stats recon;
 	const char **sources;
 };
 
@@ -134,11 +134,16 @@ output_near_inputs(const char *out, char **inputs, int n)
 		if (strcmp(inputs[i], "-") == 0 || realpath(inputs[i], in) == NULL)
 			continue;
 		if (stat(in, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			/* A file: refuse its own directory only. */
 			char *s = strrchr(in, '/');
 
 			if (s != NULL)
 				*(s == in ? s + 1 : s) = '\0';
+			if (strcmp(outdir, in) == 0)
+				return true;
+			continue;
 		}
+		/* A directory: refuse it and everything below it. */
 		len = strlen(in);
 		if (strncmp(outdir, in, len) == 0 &&
 		    (outdir[len] == '\0' || outdir[len] == '/' ||
@@ -163,7 +168,6 @@ run_init(struct run *run, const struct common_opts *o)
 static void
 run_free(struct run *run)
 {
-	recon_free(&run->recon);
 	msg_store_free(&run->store);
 	input_set_free(&run->inputs);
 	free(run->sources);
@@ -183,6 +187,7 @@ run_read(struct run *run, char **paths, int n)
 	for (i = 0; i < run->inputs.n; i++)
 		input_read(&run->inputs, run->inputs.v[i], dispatch_line,
 		    &run->disp);
+	msg_store_finish(&run->store);
 	run->sources = xcalloc(run->inputs.n + 1, sizeof(*run->sources));
 	for (i = 0; i < run->inputs.n; i++)
 		run->sources[run->inputs.v[i]->id] = run->inputs.v[i]->display;
@@ -357,15 +362,17 @@ cmd_trace(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	run_read(&run, argv + optind, argc - optind);
-	recon_build(&run.recon, &run.store);
 	memset(&to, 0, sizeof(to));
 	to.f = out.f;
 	to.tz = &run.disp.tz;
 	to.sources = run.sources;
 	to.nsources = run.inputs.n;
+	to.sel = &sel;
+	to.st = &run.store;
 	status = run.diag.errors ? EXIT_INPUT : EXIT_DONE;
-	if (trace_write(&to, &run.recon, &sel) != 0 ||
-	    outfile_commit(&out) != 0) {
+	trace_begin(&to);
+	recon_run(&run.store, trace_msg, &to, &run.recon);
+	if (trace_end(&to) != 0 || outfile_commit(&out) != 0) {
 		fprintf(stderr, "mailspill: fatal: cannot write %s: %s\n",
 		    o.output ? o.output : "standard output", strerror(errno));
 		status = 70;
@@ -398,6 +405,14 @@ print_time(struct tzconv *tz, int64_t t)
 	}
 	tzconv_format(tz, t, when);
 	fputs(when, stdout);
+}
+
+static int
+count_msg(void *ctx, const struct recon_msg *m)
+{
+	(void)ctx;
+	(void)m;
+	return 0;
 }
 
 static int
@@ -480,21 +495,23 @@ cmd_stats(int argc, char **argv)
 	}
 	printf("total\t\t\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
 	    "\t%" PRIu64 "\t%" PRIu64 "\n", tl, tr, tc, to, tu, tcut);
-	recon_build(&run.recon, &run.store);
-	printf("\nmessages\t%" PRIu64 "\n", run.recon.stats.groups -
+	recon_run(&run.store, count_msg, NULL, &run.recon);
+	printf("\nmessages\t%" PRIu64 "\n", run.recon.messages -
 	    run.store.nrejects);
 	printf("lifetimes\t%" PRIu64 "\n", run.store.stats.lifetimes);
-	printf("joined across hops\t%" PRIu64 "\n", run.recon.stats.multi_hop);
-	printf("recipient rows\t%" PRIu64 "\n", run.recon.stats.rows);
+	printf("joined across hops\t%" PRIu64 "\n", run.recon.multi_hop);
+	printf("recipient rows\t%" PRIu64 "\n", run.recon.rows);
 	printf("noqueue rejects\t%" PRIu64 "\n", run.store.stats.noqueue_rejects);
 	printf("queue id reuse\t%" PRIu64 "\n", run.store.stats.qid_reuse);
 	printf("starts without end\t%" PRIu64 "\n",
 	    run.store.stats.unended_reuse);
-	printf("lines read twice (ignored)\t%" PRIu64 "\n",
+	printf("replayed events ignored\t%" PRIu64 "\n",
 	    run.store.stats.duplicate_events);
+	printf("most messages in memory\t%" PRIu64 "\n",
+	    run.store.stats.open_peak);
 	printf("address probes\t%" PRIu64 "\n", run.store.stats.probes);
 	printf("forwards linked\t%" PRIu64 "\n",
-	    run.recon.stats.forwards_linked);
+	    run.recon.forwards_linked);
 	r = run.diag.errors ? EXIT_INPUT : EXIT_DONE;
 	run_free(&run);
 	return r;

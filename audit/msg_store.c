@@ -9,8 +9,10 @@
 #include "../lib/hash.h"
 #include "../lib/xalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Lines of one message can trail its "removed" by a second or two
  * (processes log independently). */
@@ -20,6 +22,8 @@
 #define MSG_ADOPT_WINDOW	5
 /* Below this many recipients a linear search beats an index. */
 #define RCPT_INDEX_MIN		8
+/* First block of a message's arena: a Message-ID and a subject fit. */
+#define MSG_ARENA_FIRST		256
 
 const char *
 rcpt_vis_name(enum rcpt_vis v)
@@ -37,11 +41,21 @@ msg_store_init(struct msg_store *st)
 {
 	memset(st, 0, sizeof(*st));
 	intern_init(&st->strings);
-	arena_init(&st->arena);
+	spill_init(&st->spill);
 	st->mask = 4095;
 	st->slots = xcalloc(st->mask + 1, sizeof(*st->slots));
 	st->rejmask = 255;
 	st->rejset = xcalloc(st->rejmask + 1, sizeof(*st->rejset));
+	st->clock = INT64_MIN;
+}
+
+static void
+msg_free(struct msg *m)
+{
+	free(m->rcpts);
+	free(m->idx);
+	arena_free(&m->arena);
+	free(m);
 }
 
 void
@@ -49,16 +63,20 @@ msg_store_free(struct msg_store *st)
 {
 	size_t i;
 
-	for (i = 0; i < st->nmsgs; i++) {
-		free(st->msgs[i]->rcpts);
-		free(st->msgs[i]->idx);
-		free(st->msgs[i]);
+	for (i = 0; i <= st->mask; i++) {
+		struct msg *m = st->slots[i], *next;
+
+		for (; m != NULL; m = next) {
+			next = m->next_gen;
+			msg_free(m);
+		}
 	}
-	free(st->msgs);
 	free(st->slots);
+	free(st->refs);
 	free(st->rejects);
 	free(st->rejset);
-	arena_free(&st->arena);
+	buf_free(&st->scratch);
+	spill_free(&st->spill);
 	intern_free(&st->strings);
 	memset(st, 0, sizeof(*st));
 }
@@ -68,7 +86,7 @@ uint32_t
 msg_store_addr(struct msg_store *st, const char *p, size_t len)
 {
 	char tmp[512];
-	size_t i, at = len;
+	size_t i, at;
 
 	while (len > 0 && (*p == ' ' || *p == '<')) {
 		p++;
@@ -76,20 +94,43 @@ msg_store_addr(struct msg_store *st, const char *p, size_t len)
 	}
 	while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '>'))
 		len--;
-	for (i = len; i > 0; i--)
-		if (p[i - 1] == '@') {
-			at = i - 1;
-			break;
-		}
-	if (i == 0)
-		at = len;
-	if (len > sizeof(tmp))
+	for (at = len; at > 0 && p[at - 1] != '@'; at--)
+		;
+	if (len > sizeof(tmp) || at == 0)
 		return intern_id(&st->strings, p, len);
 	memcpy(tmp, p, len);
 	for (i = at; i < len; i++)
 		if (tmp[i] >= 'A' && tmp[i] <= 'Z')
 			tmp[i] = (char)(tmp[i] + 32);
 	return intern_id(&st->strings, tmp, len);
+}
+
+/* See msg_store.h. */
+uint64_t
+msg_store_msgid_key(const char *s, size_t len)
+{
+	char tmp[1024];
+	size_t i, at;
+	uint64_t h;
+
+	while (len > 0 && (*s == ' ' || *s == '\t'))
+		s++, len--;
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (len >= 2 && s[0] == '<' && s[len - 1] == '>')
+		s++, len -= 2;
+	if (len == 0)
+		return 0;
+	if (len > sizeof(tmp))
+		len = sizeof(tmp);
+	memcpy(tmp, s, len);
+	for (at = len; at > 0 && tmp[at - 1] != '@'; at--)
+		;
+	for (i = at; i < len; i++)
+		if (tmp[i] >= 'A' && tmp[i] <= 'Z')
+			tmp[i] = (char)(tmp[i] + 32);
+	h = hash_bytes(tmp, len);
+	return h ? h : 1;
 }
 
 static uint64_t
@@ -105,14 +146,15 @@ key_eq(const struct msg *m, uint32_t host, const char *qid, size_t qlen)
 	    m->qid[qlen] == '\0';
 }
 
-static struct msg **
-slot_find(struct msg_store *st, uint32_t host, const char *qid, size_t qlen)
+static size_t
+slot_index(struct msg_store *st, uint32_t host, const char *qid,
+    size_t qlen)
 {
 	size_t j = key_hash(host, qid, qlen) & st->mask;
 
 	while (st->slots[j] != NULL && !key_eq(st->slots[j], host, qid, qlen))
 		j = (j + 1) & st->mask;
-	return &st->slots[j];
+	return j;
 }
 
 static void
@@ -136,6 +178,31 @@ slots_grow(struct msg_store *st)
 	st->mask = n - 1;
 }
 
+/* Empties slot i, moving later members of its probe run back (linear
+ * probing deletion without tombstones). */
+static void
+slot_delete(struct msg_store *st, size_t i)
+{
+	size_t j = i, k;
+
+	st->slots[i] = NULL;
+	st->used--;
+	for (;;) {
+		struct msg *m;
+
+		j = (j + 1) & st->mask;
+		if ((m = st->slots[j]) == NULL)
+			return;
+		k = key_hash(m->host, m->qid, strlen(m->qid)) & st->mask;
+		/* Leave m where it is if its home lies in (i, j]. */
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		st->slots[i] = m;
+		st->slots[j] = NULL;
+		i = j;
+	}
+}
+
 static struct msg *
 pick_generation(struct msg *head, int64_t t)
 {
@@ -151,42 +218,34 @@ pick_generation(struct msg *head, int64_t t)
 	return best != NULL ? best : earliest;
 }
 
-/* See msg_store.h. */
-struct msg *
-msg_store_find(struct msg_store *st, uint32_t host, const char *qid,
-    size_t qlen, int64_t t)
-{
-	struct msg **slot = slot_find(st, host, qid, qlen);
-
-	return *slot == NULL ? NULL : pick_generation(*slot, t);
-}
-
 static struct msg *
-msg_new(struct msg_store *st, struct msg **slot, const struct event *ev,
+msg_new(struct msg_store *st, size_t slot, const struct event *ev,
     uint32_t host)
 {
 	struct msg *m = xcalloc(1, sizeof(*m));
+	size_t ql = ev->qid.len;
 
+	arena_init_size(&m->arena, MSG_ARENA_FIRST);
+	if (ql > MSG_QID_MAX) {
+		ql = MSG_QID_MAX;
+		st->stats.qid_cut++;
+	}
+	memcpy(m->qid, ev->qid.p, ql);
 	m->host = host;
 	m->instance = intern_id(&st->strings, ev->instance.p, ev->instance.len);
-	m->qid = arena_strndup(&st->arena, ev->qid.p, ev->qid.len);
 	m->begin = ev->time;
 	m->end = INT64_MAX;
-	m->begin_src = ev->src;
-	m->begin_line = ev->line;
+	m->begin_evid = EVID(ev->src, ev->line);
 	m->size = m->nrcpt = -1;
 	m->state = MSG_OPEN;
-	m->seq = (uint32_t)st->nmsgs;
-	if (st->nmsgs == st->cap) {
-		st->cap = st->cap ? st->cap * 2 : 1024;
-		st->msgs = xreallocarray(st->msgs, st->cap, sizeof(*st->msgs));
-	}
-	st->msgs[st->nmsgs++] = m;
+	m->seq = st->next_seq++;
 	st->stats.lifetimes++;
-	m->next_gen = *slot;
-	if (*slot == NULL)
+	m->next_gen = st->slots[slot];
+	if (st->slots[slot] == NULL)
 		st->used++;
-	*slot = m;
+	st->slots[slot] = m;
+	if (++st->live > st->stats.open_peak)
+		st->stats.open_peak = st->live;
 	return m;
 }
 
@@ -195,13 +254,14 @@ static struct msg *
 lifetime_for(struct msg_store *st, const struct event *ev)
 {
 	uint32_t host = intern_id(&st->strings, ev->host.p, ev->host.len);
-	struct msg **slot = slot_find(st, host, ev->qid.p, ev->qid.len);
+	size_t ql = ev->qid.len > MSG_QID_MAX ? MSG_QID_MAX : ev->qid.len;
+	size_t slot = slot_index(st, host, ev->qid.p, ql);
 	struct msg *m;
 
-	if (*slot == NULL) {
+	if (st->slots[slot] == NULL) {
 		if (st->used * 2 >= st->mask) {
 			slots_grow(st);
-			slot = slot_find(st, host, ev->qid.p, ev->qid.len);
+			slot = slot_index(st, host, ev->qid.p, ql);
 		}
 		m = msg_new(st, slot, ev, host);
 		if (ev->type == EV_BEGIN)
@@ -210,7 +270,7 @@ lifetime_for(struct msg_store *st, const struct event *ev)
 			st->stats.implicit_starts++;
 		return m;
 	}
-	m = pick_generation(*slot, ev->time);
+	m = pick_generation(st->slots[slot], ev->time);
 	if (ev->type == EV_BEGIN) {
 		if (m->begun && m->begin == ev->time) {
 			st->stats.duplicate_events++;
@@ -222,8 +282,7 @@ lifetime_for(struct msg_store *st, const struct event *ev)
 			m->begun = true;
 			if (ev->time < m->begin)
 				m->begin = ev->time;
-			m->begin_src = ev->src;
-			m->begin_line = ev->line;
+			m->begin_evid = EVID(ev->src, ev->line);
 			return m;
 		}
 		if (m->state == MSG_OPEN && ev->time >= m->begin)
@@ -241,6 +300,234 @@ lifetime_for(struct msg_store *st, const struct event *ev)
 	st->stats.qid_reuse++;
 	st->stats.implicit_starts++;
 	return msg_new(st, slot, ev, host);
+}
+
+static void
+put32(struct buf *b, uint32_t v)
+{
+	buf_add(b, &v, sizeof(v));
+}
+
+static void
+put64(struct buf *b, uint64_t v)
+{
+	buf_add(b, &v, sizeof(v));
+}
+
+static void
+putstr(struct buf *b, const char *s)
+{
+	uint32_t n = s ? (uint32_t)strlen(s) : UINT32_MAX;
+
+	put32(b, n);
+	if (s)
+		buf_add(b, s, n);
+}
+
+/* Writes m to the spill, records where, and frees it. */
+static void
+retire(struct msg_store *st, struct msg *m)
+{
+	struct buf *b = &st->scratch;
+	struct msg_header *h;
+	struct msg_link *l;
+	struct msg_ref *ref;
+	size_t slot = slot_index(st, m->host, m->qid, strlen(m->qid));
+	struct msg **pp;
+	uint32_t n;
+
+	buf_reset(b);
+	put32(b, m->host);
+	put32(b, m->instance);
+	put32(b, m->sender);
+	put32(b, m->seq);
+	put64(b, (uint64_t)m->begin);
+	put64(b, (uint64_t)m->end);
+	put64(b, m->begin_evid);
+	put64(b, (uint64_t)m->size);
+	put64(b, (uint64_t)m->nrcpt);
+	buf_addc(b, (char)m->state);
+	buf_addc(b, (char)m->drop_status);
+	buf_addc(b, (char)m->begun);
+	buf_addc(b, (char)m->expired);
+	putstr(b, m->qid);
+	putstr(b, m->msgid);
+	putstr(b, m->subject);
+	put32(b, m->nrcpts);
+	buf_add(b, m->rcpts, m->nrcpts * sizeof(*m->rcpts));
+	for (n = 0, h = m->headers; h != NULL; h = h->next)
+		n++;
+	put32(b, n);
+	for (h = m->headers; h != NULL; h = h->next) {
+		put32(b, h->name);
+		buf_addc(b, (char)h->cut);
+		putstr(b, h->value);
+	}
+	for (n = 0, l = m->links; l != NULL; l = l->next)
+		n++;
+	put32(b, n);
+	for (l = m->links; l != NULL; l = l->next) {
+		put32(b, l->kind);
+		put32(b, l->parent);
+		put64(b, (uint64_t)l->time);
+		putstr(b, l->qid);
+	}
+	if (st->nrefs == st->caprefs) {
+		st->caprefs = st->caprefs ? st->caprefs * 2 : 1024;
+		st->refs = xreallocarray(st->refs, st->caprefs,
+		    sizeof(*st->refs));
+	}
+	ref = &st->refs[st->nrefs++];
+	ref->key = m->msgid ? msg_store_msgid_key(m->msgid,
+	    strlen(m->msgid)) : 0;
+	ref->begin = m->begin;
+	ref->seq = m->seq;
+	ref->len = (uint32_t)b->len;
+	ref->off = spill_append(&st->spill, b->p, b->len);
+
+	for (pp = &st->slots[slot]; *pp != NULL; pp = &(*pp)->next_gen)
+		if (*pp == m) {
+			*pp = m->next_gen;
+			break;
+		}
+	if (st->slots[slot] == NULL)
+		slot_delete(st, slot);
+	st->live--;
+	msg_free(m);
+}
+
+static void
+queue_ended(struct msg_store *st, struct msg *m)
+{
+	if (m->queued)
+		return;
+	m->queued = true;
+	m->next_ended = NULL;
+	if (st->ended_tail != NULL)
+		st->ended_tail->next_ended = m;
+	else
+		st->ended_head = m;
+	st->ended_tail = m;
+}
+
+static void
+retire_due(struct msg_store *st)
+{
+	struct msg *m;
+
+	while ((m = st->ended_head) != NULL &&
+	    m->end < st->clock - MSG_RETIRE_DELAY) {
+		st->ended_head = m->next_ended;
+		if (st->ended_head == NULL)
+			st->ended_tail = NULL;
+		retire(st, m);
+	}
+}
+
+/* See msg_store.h. */
+void
+msg_store_finish(struct msg_store *st)
+{
+	size_t i;
+
+	st->ended_head = st->ended_tail = NULL;
+	for (i = 0; i <= st->mask; i++) {
+		/* retire() may shift later slots back into i. */
+		while (st->slots[i] != NULL)
+			retire(st, st->slots[i]);
+	}
+}
+
+static void
+load_bytes(const char **p, const char *end, void *out, size_t n)
+{
+	if ((size_t)(end - *p) < n) {
+		memset(out, 0, n);
+		*p = end;
+		return;
+	}
+	memcpy(out, *p, n);
+	*p += n;
+}
+
+static const char *
+load_str(const char **p, const char *end, struct arena *a)
+{
+	uint32_t n;
+	const char *s;
+
+	load_bytes(p, end, &n, sizeof(n));
+	if (n == UINT32_MAX || (size_t)(end - *p) < n)
+		return NULL;
+	s = arena_strndup(a, *p, n);
+	*p += n;
+	return s;
+}
+
+/* See msg_store.h. */
+void
+msg_store_load(struct msg_store *st, const struct msg_ref *ref,
+    struct arena *arena, struct msg *m)
+{
+	char *raw = arena_alloc(arena, ref->len ? ref->len : 1);
+	const char *p = raw, *end = raw + ref->len, *s;
+	uint32_t n, i;
+	uint8_t flags[4];
+
+	spill_read(&st->spill, ref->off, raw, ref->len);
+	memset(m, 0, sizeof(*m));
+	load_bytes(&p, end, &m->host, 4);
+	load_bytes(&p, end, &m->instance, 4);
+	load_bytes(&p, end, &m->sender, 4);
+	load_bytes(&p, end, &m->seq, 4);
+	load_bytes(&p, end, &m->begin, 8);
+	load_bytes(&p, end, &m->end, 8);
+	load_bytes(&p, end, &m->begin_evid, 8);
+	load_bytes(&p, end, &m->size, 8);
+	load_bytes(&p, end, &m->nrcpt, 8);
+	load_bytes(&p, end, flags, 4);
+	m->state = flags[0];
+	m->drop_status = flags[1];
+	m->begun = flags[2];
+	m->expired = flags[3];
+	if ((s = load_str(&p, end, arena)) != NULL)
+		snprintf(m->qid, sizeof(m->qid), "%s", s);
+	m->msgid = load_str(&p, end, arena);
+	m->subject = load_str(&p, end, arena);
+	load_bytes(&p, end, &m->nrcpts, 4);
+	m->rcpts = arena_alloc(arena, (m->nrcpts ? m->nrcpts : 1) *
+	    sizeof(*m->rcpts));
+	load_bytes(&p, end, m->rcpts, m->nrcpts * sizeof(*m->rcpts));
+	m->cap = m->nrcpts;
+	load_bytes(&p, end, &n, 4);
+	for (i = 0; i < n && p < end; i++) {
+		struct msg_header *h = arena_alloc(arena, sizeof(*h)), **t;
+		uint8_t cut;
+
+		load_bytes(&p, end, &h->name, 4);
+		load_bytes(&p, end, &cut, 1);
+		h->cut = cut;
+		h->value = load_str(&p, end, arena);
+		if (h->value == NULL)
+			h->value = "";
+		h->next = NULL;
+		for (t = &m->headers; *t != NULL; t = &(*t)->next)
+			;
+		*t = h;
+	}
+	load_bytes(&p, end, &n, 4);
+	for (i = 0; i < n && p < end; i++) {
+		struct msg_link *l = arena_alloc(arena, sizeof(*l));
+
+		load_bytes(&p, end, &l->kind, 4);
+		load_bytes(&p, end, &l->parent, 4);
+		load_bytes(&p, end, &l->time, 8);
+		l->qid = load_str(&p, end, arena);
+		if (l->qid == NULL)
+			l->qid = "";
+		l->next = m->links;
+		m->links = l;
+	}
 }
 
 static uint64_t
@@ -317,8 +604,7 @@ set_outcome(struct msg_store *st, struct rcpt *r, const struct event *ev,
 {
 	r->status = (uint8_t)status;
 	r->time = ev->time;
-	r->src = ev->src;
-	r->line = ev->line;
+	r->evid = EVID(ev->src, ev->line);
 	r->relay = ev->relay.len ? intern_id(&st->strings, ev->relay.p,
 	    ev->relay.len) : 0;
 	r->dsn = ev->dsn.len ? intern_id(&st->strings, ev->dsn.p,
@@ -355,7 +641,8 @@ apply_delivery(struct msg_store *st, struct msg *m, const struct event *ev)
 		st->stats.duplicate_events++;
 		return;
 	}
-	r->attempts++;
+	if (r->attempts < UINT16_MAX)
+		r->attempts++;
 	r->flags |= RF_DELIVERED;
 	if (ev->flags & EVF_FORWARD)
 		r->flags |= RF_FORWARD;
@@ -377,7 +664,8 @@ apply_reject(struct msg_store *st, struct msg *m, const struct event *ev)
 		return;
 	}
 	set_outcome(st, r, ev, RCPT_REJECTED);
-	r->attempts++;
+	if (r->attempts < UINT16_MAX)
+		r->attempts++;
 }
 
 static void
@@ -427,8 +715,7 @@ store_noqueue_reject(struct msg_store *st, const struct event *ev)
 	rj->rcpt = rcpt;
 	rj->dsn = ev->dsn.len ? intern_id(&st->strings, ev->dsn.p,
 	    ev->dsn.len) : 0;
-	rj->src = ev->src;
-	rj->line = ev->line;
+	rj->evid = EVID(ev->src, ev->line);
 	st->stats.noqueue_rejects++;
 }
 
@@ -446,16 +733,15 @@ add_header(struct msg_store *st, struct msg *m, const struct event *ev)
 		}
 		tail = &h->next;
 	}
-	h = arena_alloc(&st->arena, sizeof(*h));
+	h = arena_alloc(&m->arena, sizeof(*h));
 	h->next = NULL;
 	h->name = name;
-	h->value = arena_strndup(&st->arena, ev->hvalue.p, ev->hvalue.len);
+	h->value = arena_strndup(&m->arena, ev->hvalue.p, ev->hvalue.len);
 	h->cut = ev->hvalue_cut;
 	*tail = h;
-	if (m->subject == 0 && ev->hname.len == 7 &&
+	if (m->subject == NULL && ev->hname.len == 7 &&
 	    strncasecmp(ev->hname.p, "subject", 7) == 0)
-		m->subject = intern_id(&st->strings, ev->hvalue.p,
-		    ev->hvalue.len);
+		m->subject = h->value;
 }
 
 static void
@@ -467,9 +753,9 @@ add_link(struct msg_store *st, struct msg *m, const struct event *ev)
 		if (l->kind == ev->link && strlen(l->qid) == ev->link_qid.len &&
 		    memcmp(l->qid, ev->link_qid.p, ev->link_qid.len) == 0)
 			return;
-	l = arena_alloc(&st->arena, sizeof(*l));
+	l = arena_alloc(&m->arena, sizeof(*l));
 	l->kind = ev->link;
-	l->qid = arena_strndup(&st->arena, ev->link_qid.p, ev->link_qid.len);
+	l->qid = arena_strndup(&m->arena, ev->link_qid.p, ev->link_qid.len);
 	l->parent = 0;
 	if (ev->link == LINK_FORWARD) {
 		struct str a = ev->orig.len ? ev->orig : ev->addr;
@@ -481,6 +767,19 @@ add_link(struct msg_store *st, struct msg *m, const struct event *ev)
 	m->links = l;
 }
 
+static void
+msg_finished(struct msg_store *st, struct msg *m, enum msg_state state,
+    int64_t t)
+{
+	if (m->state == MSG_OPEN || m->state == MSG_ENDED)
+		m->state = (uint8_t)state;
+	if (m->end == INT64_MAX)
+		m->end = t;
+	free(m->idx);
+	m->idx = NULL;
+	queue_ended(st, m);
+}
+
 /* See msg_store.h. */
 void
 msg_store_event(void *ctx, const struct event *ev)
@@ -490,6 +789,10 @@ msg_store_event(void *ctx, const struct event *ev)
 	uint32_t i;
 
 	st->stats.events++;
+	if (ev->time > st->clock) {
+		st->clock = ev->time;
+		retire_due(st);
+	}
 	if (ev->qid.len == 0) {
 		if (ev->type == EV_REJECT)
 			store_noqueue_reject(st, ev);
@@ -500,8 +803,8 @@ msg_store_event(void *ctx, const struct event *ev)
 	case EV_BEGIN:
 		break;
 	case EV_MSGID:
-		if (m->msgid == 0 && ev->msgid.len > 0)
-			m->msgid = intern_id(&st->strings, ev->msgid.p,
+		if (m->msgid == NULL && ev->msgid.len > 0)
+			m->msgid = arena_strndup(&m->arena, ev->msgid.p,
 			    ev->msgid.len);
 		break;
 	case EV_ENVELOPE:
@@ -536,27 +839,17 @@ msg_store_event(void *ctx, const struct event *ev)
 				continue;
 			r->status = RCPT_EXPIRED;
 			r->time = ev->time;
-			r->src = ev->src;
-			r->line = ev->line;
+			r->evid = EVID(ev->src, ev->line);
 		}
 		break;
 	case EV_END:
-		if (m->state == MSG_OPEN) {
-			m->state = MSG_ENDED;
-			m->end = ev->time;
-		}
-		free(m->idx);
-		m->idx = NULL;
+		msg_finished(st, m, MSG_ENDED, ev->time);
 		break;
 	case EV_DELETED:
-		m->state = MSG_DELETED;
-		m->end = ev->time;
+		msg_finished(st, m, MSG_DELETED, ev->time);
 		break;
 	case EV_DROPPED:
-		m->state = MSG_DROPPED;
 		m->drop_status = (uint8_t)ev->status;
-		if (m->end == INT64_MAX)
-			m->end = ev->time;
 		if (ev->addr.len > 0)
 			rcpt_get(m, msg_store_addr(st, ev->addr.p,
 			    ev->addr.len), 0);
@@ -566,6 +859,7 @@ msg_store_event(void *ctx, const struct event *ev)
 		if (m->sender == 0 && ev->sender.len > 0)
 			m->sender = msg_store_addr(st, ev->sender.p,
 			    ev->sender.len);
+		msg_finished(st, m, MSG_DROPPED, ev->time);
 		break;
 	case EV_LINK:
 		add_link(st, m, ev);

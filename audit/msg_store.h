@@ -5,17 +5,20 @@
  * message lifetime it belongs to, keyed by (host, queue ID) and told
  * apart from earlier and later users of the same ID by time: a lifetime
  * starts with EV_BEGIN (or the first event of an unknown ID) and ends
- * with EV_END; a later start opens a new one (queue-ID reuse). Events are
- * applied idempotently, so the same lines read twice (a log kept in two
- * formats, overlapping copies) leave the model as if read once.
+ * with EV_END (or EV_DELETED/EV_DROPPED); a later start opens a new one
+ * (queue-ID reuse). Events are applied idempotently, so lines read twice
+ * change nothing while their lifetime is in memory; copies read after it
+ * was retired become a second lifetime with the same Message-ID, host
+ * and start, which recon merges.
  *
- * Per recipient the store keeps the address, its parent (the address
- * before alias expansion), the number of attempts and the outcome of the
- * latest one (time, relay, dsn, status, evidence). Reply texts and the
- * per-message recipient index live only while the message is open.
- * Strings (addresses with their domain lower-cased, hosts, relays,
- * Message-IDs, subjects) are interned in store->strings. Rejections
- * without a queue ID (NOQUEUE) are kept apart in store->rejects.
+ * Memory: open lifetimes live in memory with their working state (a
+ * recipient index, header and link text in a small per-message arena).
+ * MSG_RETIRE_DELAY seconds (of log time) after its end a lifetime is
+ * written to the spill file and freed; msg_store_finish() retires the
+ * rest. What stays per retired lifetime is one struct msg_ref (32 bytes).
+ * Addresses, hosts, relays and dsn codes are interned in st->strings
+ * (their number grows with distinct addresses, not with the log).
+ * Rejections without a queue ID (NOQUEUE) are kept in st->rejects.
  */
 #ifndef MAILSPILL_MSG_STORE_H
 #define MAILSPILL_MSG_STORE_H
@@ -24,8 +27,17 @@
 #include <stdint.h>
 
 #include "../lib/arena.h"
+#include "../lib/buf.h"
 #include "../lib/intern.h"
 #include "../parsers/event.h"
+#include "spill.h"
+
+/* Lines of one message trail its end by seconds; replayed lines of a
+ * second copy of a log come much later. Five minutes keeps the first in
+ * memory and memory small. */
+#define MSG_RETIRE_DELAY	300
+/* Longest queue ID kept (Exim 4.97+ IDs are 23 characters). */
+#define MSG_QID_MAX		31
 
 enum rcpt_vis {
 	VIS_UNKNOWN,
@@ -38,6 +50,12 @@ enum rcpt_vis {
 
 const char *rcpt_vis_name(enum rcpt_vis v);
 
+/* Evidence: input stream id and line number in one word. */
+#define EVID(src, line)	(((uint64_t)(src) << 40) | ((uint64_t)(line) & \
+	((UINT64_C(1) << 40) - 1)))
+#define EVID_SRC(e)	((uint32_t)((e) >> 40))
+#define EVID_LINE(e)	((e) & ((UINT64_C(1) << 40) - 1))
+
 #define RF_FORWARD	0x01	/* re-submitted under a new ID */
 #define RF_PARTIAL	0x02	/* content crossed in a failed attempt */
 #define RF_DELIVERED	0x04	/* some delivery line exists */
@@ -47,10 +65,9 @@ struct rcpt {
 	uint32_t parent;	/* 0: none */
 	uint32_t relay;
 	uint32_t dsn;
-	uint32_t src;		/* evidence: stream and line of the outcome */
-	uint64_t line;
+	uint64_t evid;		/* line of the outcome */
 	int64_t time;		/* time of the outcome */
-	uint32_t attempts;
+	uint16_t attempts;
 	uint8_t status;		/* enum rcpt_status */
 	uint8_t vis;		/* enum rcpt_vis */
 	uint8_t flags;
@@ -59,16 +76,16 @@ struct rcpt {
 struct msg_header {
 	struct msg_header *next;
 	uint32_t name;		/* interned */
-	const char *value;	/* in the store arena */
+	const char *value;
 	bool cut;
 };
 
 struct msg_link {
 	struct msg_link *next;
-	enum ev_link kind;
-	const char *qid;
+	uint32_t kind;		/* enum ev_link */
 	uint32_t parent;	/* LINK_FORWARD: the forwarded address */
 	int64_t time;
+	const char *qid;
 };
 
 enum msg_state {
@@ -78,36 +95,48 @@ enum msg_state {
 	MSG_DROPPED,
 };
 
+/* One lifetime. In memory while open; read back from the spill (into a
+ * caller's arena) when the run reports. */
 struct msg {
 	struct msg *next_gen;	/* other lifetimes of the same key */
+	struct msg *next_ended;	/* retirement queue */
+	struct arena arena;	/* strings of this message */
+	char qid[MSG_QID_MAX + 1];
 	uint32_t host, instance;
-	const char *qid;	/* in the store arena */
-	uint32_t msgid;		/* interned raw value, 0: none */
 	uint32_t sender;	/* interned address, 0: unknown */
-	uint32_t subject;
+	uint32_t seq;		/* creation order */
+	const char *msgid;	/* raw value, NULL: none */
+	const char *subject;
 	int64_t begin, end;	/* end: INT64_MAX while open */
-	uint32_t begin_src;
-	uint64_t begin_line;
+	uint64_t begin_evid;
 	int64_t size;
 	int64_t nrcpt;
 	struct rcpt *rcpts;
 	uint32_t nrcpts, cap;
-	uint32_t *idx;		/* index of rcpts while open */
+	uint32_t *idx;		/* recipient index while open */
 	uint32_t idx_mask;
 	struct msg_header *headers;
 	struct msg_link *links;
-	uint32_t seq;		/* creation order */
 	uint8_t state;
 	uint8_t drop_status;
 	bool begun;		/* saw its EV_BEGIN */
 	bool expired;
+	bool queued;		/* on the retirement queue */
+};
+
+/* A retired lifetime: where to find it and how to group it. */
+struct msg_ref {
+	uint64_t key;		/* hash of the normalized Message-ID, 0 none */
+	int64_t begin;
+	uint64_t off;		/* in the spill */
+	uint32_t seq;
+	uint32_t len;
 };
 
 struct reject {
 	int64_t time;
 	uint32_t host, sender, rcpt, dsn;
-	uint32_t src;
-	uint64_t line;
+	uint64_t evid;
 };
 
 struct msg_store_stats {
@@ -119,19 +148,26 @@ struct msg_store_stats {
 	uint64_t duplicate_events;	/* replayed lines ignored */
 	uint64_t probes;
 	uint64_t noqueue_rejects;
+	uint64_t open_peak;		/* most lifetimes in memory at once */
+	uint64_t qid_cut;		/* queue IDs longer than MSG_QID_MAX */
 };
 
 struct msg_store {
 	struct intern strings;
-	struct arena arena;
-	struct msg **msgs;		/* every lifetime, creation order */
-	size_t nmsgs, cap;
-	struct msg **slots;		/* (host, qid) -> newest lifetime */
+	struct spill spill;
+	struct msg_ref *refs;		/* retired lifetimes */
+	size_t nrefs, caprefs;
+	struct msg **slots;		/* (host, qid) -> lifetimes in memory */
 	size_t mask, used;
+	size_t live;			/* lifetimes in memory */
+	struct msg *ended_head, *ended_tail;
+	int64_t clock;			/* latest event time seen */
+	uint32_t next_seq;
 	struct reject *rejects;
 	size_t nrejects, caprej;
 	uint64_t *rejset;		/* hashes of rejects kept */
 	size_t rejmask, rejused;
+	struct buf scratch;		/* serialization */
 	struct msg_store_stats stats;
 };
 
@@ -139,13 +175,17 @@ void msg_store_init(struct msg_store *st);
 void msg_store_free(struct msg_store *st);
 /* The event_sink_fn: ctx is the struct msg_store. */
 void msg_store_event(void *ctx, const struct event *ev);
+/* Retires every lifetime still in memory: call once all input is read. */
+void msg_store_finish(struct msg_store *st);
 
 /* Interns an address in canonical form: surrounding "<>" and blanks
  * dropped, domain lower-cased, local part as written. "" stays "". */
 uint32_t msg_store_addr(struct msg_store *st, const char *p, size_t len);
-/* The newest lifetime of (host, qid) whose begin is at or before t, or
- * NULL. */
-struct msg *msg_store_find(struct msg_store *st, uint32_t host,
-    const char *qid, size_t qlen, int64_t t);
+/* Hash of a Message-ID as the join compares it: without one pair of <>
+ * and blanks, the part after the last '@' lower-cased. 0: empty. */
+uint64_t msg_store_msgid_key(const char *s, size_t len);
+/* Reads a retired lifetime back; strings and arrays go into arena. */
+void msg_store_load(struct msg_store *st, const struct msg_ref *ref,
+    struct arena *arena, struct msg *out);
 
 #endif

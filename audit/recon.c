@@ -8,77 +8,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct keyed {
-	uint32_t key;		/* normalized Message-ID, 0: none */
-	const struct msg *m;
+struct group {
+	int64_t first;
+	uint64_t key;
+	size_t ref0;		/* index in the sorted refs */
+	uint32_t nrefs;
+	uint32_t seq;		/* of the first lifetime */
+	const struct reject *rj;
 };
 
-/* Interns the join key of a Message-ID: one pair of <> and blanks
- * dropped, the part after the last '@' lower-cased. */
-static uint32_t
-msgid_key(struct intern *keys, const char *s, size_t len)
-{
-	char tmp[1024];
-	size_t i, at;
-
-	while (len > 0 && (*s == ' ' || *s == '\t'))
-		s++, len--;
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
-	if (len >= 2 && s[0] == '<' && s[len - 1] == '>')
-		s++, len -= 2;
-	if (len == 0 || len > sizeof(tmp))
-		return 0;
-	memcpy(tmp, s, len);
-	for (at = len; at > 0 && tmp[at - 1] != '@'; at--)
-		;
-	for (i = at; i < len; i++)
-		if (tmp[i] >= 'A' && tmp[i] <= 'Z')
-			tmp[i] = (char)(tmp[i] + 32);
-	return intern_id(keys, tmp, len);
-}
-
 static int
-keyed_cmp(const void *pa, const void *pb)
+ref_cmp(const void *pa, const void *pb)
 {
-	const struct keyed *a = pa, *b = pb;
+	const struct msg_ref *a = pa, *b = pb;
 
 	if (a->key != b->key)
 		return a->key < b->key ? -1 : 1;
-	if (a->m->begin != b->m->begin)
-		return a->m->begin < b->m->begin ? -1 : 1;
-	return a->m->seq < b->m->seq ? -1 : a->m->seq > b->m->seq;
+	if (a->begin != b->begin)
+		return a->begin < b->begin ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-/* Recipients of re-submitted copies get the forwarded address as their
- * parent; the forwarding row itself is then no outcome. */
-static void
-link_forwards(struct recon *rc)
+static int
+group_cmp(const void *pa, const void *pb)
 {
-	struct msg_store *st = rc->st;
-	size_t i;
+	const struct group *a = pa, *b = pb;
 
-	for (i = 0; i < st->nmsgs; i++) {
-		struct msg *m = st->msgs[i];
-		struct msg_link *l;
-		uint32_t k;
-
-		for (l = m->links; l != NULL; l = l->next) {
-			struct msg *child;
-
-			if (l->kind != LINK_FORWARD)
-				continue;
-			child = msg_store_find(st, m->host, l->qid,
-			    strlen(l->qid), l->time + 5);
-			if (child == NULL || child == m)
-				continue;
-			rc->stats.forwards_linked++;
-			for (k = 0; k < child->nrcpts; k++)
-				if (child->rcpts[k].parent == 0 &&
-				    child->rcpts[k].addr != l->parent)
-					child->rcpts[k].parent = l->parent;
-		}
-	}
+	if (a->first != b->first)
+		return a->first < b->first ? -1 : 1;
+	if ((a->rj == NULL) != (b->rj == NULL))
+		return a->rj == NULL ? -1 : 1;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	if (a->rj != NULL)
+		return a->rj < b->rj ? -1 : a->rj > b->rj;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 struct addr_map {
@@ -120,68 +84,81 @@ addr_map_free(struct addr_map *am)
 static int
 row_cmp(const void *pa, const void *pb, void *ctx)
 {
-	const struct intern *sort_strings = ctx;
+	const struct intern *strings = ctx;
 	const struct recon_row *a = pa, *b = pb;
 	int c;
 
-	c = strcmp(intern_str(sort_strings, a->r->addr),
-	    intern_str(sort_strings, b->r->addr));
-	if (c != 0)
-		return c;
-	c = strcmp(intern_str(sort_strings, a->parent),
-	    intern_str(sort_strings, b->parent));
-	if (c != 0)
-		return c;
+	if (a->r->addr != b->r->addr) {
+		c = strcmp(intern_str(strings, a->r->addr),
+		    intern_str(strings, b->r->addr));
+		if (c != 0)
+			return c;
+	}
+	if (a->parent != b->parent) {
+		c = strcmp(intern_str(strings, a->parent),
+		    intern_str(strings, b->parent));
+		if (c != 0)
+			return c;
+	}
 	return a->hop->seq < b->hop->seq ? -1 : a->hop->seq > b->hop->seq;
 }
 
-static int
-group_cmp(const void *pa, const void *pb, void *ctx)
+/* Recipients of re-submitted copies (same Message-ID, same host) get the
+ * forwarded address as their parent. */
+static void
+link_forwards(struct msg *hops, uint32_t n, struct recon_stats *stats)
 {
-	const struct intern *sort_strings = ctx;
-	const struct recon_group *a = pa, *b = pb;
-	int c;
+	uint32_t i, j, k;
 
-	if (a->first != b->first)
-		return a->first < b->first ? -1 : 1;
-	c = strcmp(intern_str(sort_strings, a->msgid),
-	    intern_str(sort_strings, b->msgid));
-	if (c != 0)
-		return c;
-	if (a->nhops && b->nhops)
-		return a->hops[0]->seq < b->hops[0]->seq ? -1 :
-		    a->hops[0]->seq > b->hops[0]->seq;
-	if (a->rj != NULL && b->rj != NULL) {
-		c = strcmp(intern_str(sort_strings, a->rj->rcpt),
-		    intern_str(sort_strings, b->rj->rcpt));
-		if (c != 0)
-			return c;
-		return a->rj < b->rj ? -1 : a->rj > b->rj;
+	for (i = 0; i < n; i++) {
+		const struct msg_link *l;
+
+		for (l = hops[i].links; l != NULL; l = l->next) {
+			if (l->kind != LINK_FORWARD)
+				continue;
+			for (j = 0; j < n; j++) {
+				struct msg *c = &hops[j];
+
+				if (j == i || c->host != hops[i].host ||
+				    strcmp(c->qid, l->qid) != 0)
+					continue;
+				stats->forwards_linked++;
+				for (k = 0; k < c->nrcpts; k++)
+					if (c->rcpts[k].parent == 0 &&
+					    c->rcpts[k].addr != l->parent)
+						c->rcpts[k].parent = l->parent;
+				break;
+			}
+		}
 	}
-	return a->nhops ? -1 : 1;
 }
 
-/* Builds the rows of one group from its hops (begin order). */
-static void
-group_rows(struct recon *rc, struct recon_group *g, struct recon_row **rows,
-    size_t *nrows, size_t *caprows)
-{
-	size_t total = 0, i, k, start = *nrows, out;
-	struct addr_map am;
+struct rows {
+	struct recon_row *v;
+	size_t n, cap;
 	size_t *next;		/* per row: previous row of its address */
+	size_t capnext;
+};
 
-	(void)rc;
-	for (i = 0; i < g->nhops; i++)
-		total += g->hops[i]->nrcpts;
-	if (*nrows + total > *caprows) {
-		while (*nrows + total > *caprows)
-			*caprows = *caprows ? *caprows * 2 : 4096;
-		*rows = xreallocarray(*rows, *caprows, sizeof(**rows));
+/* Builds the rows of one message from its hops (begin order). */
+static void
+build_rows(struct rows *rw, const struct msg *hops, uint32_t nhops,
+    const struct intern *strings)
+{
+	size_t total = 0, i, k, out;
+	struct addr_map am;
+
+	rw->n = 0;
+	for (i = 0; i < nhops; i++)
+		total += hops[i].nrcpts;
+	if (total > rw->cap) {
+		rw->cap = total;
+		rw->v = xreallocarray(rw->v, rw->cap, sizeof(*rw->v));
+		rw->next = xreallocarray(rw->next, rw->cap, sizeof(*rw->next));
 	}
-	next = xcalloc(total + 1, sizeof(*next));
 	addr_map_init(&am, total);
-	for (i = 0; i < g->nhops; i++) {
-		const struct msg *h = g->hops[i];
+	for (i = 0; i < nhops; i++) {
+		const struct msg *h = &hops[i];
 
 		for (k = 0; k < h->nrcpts; k++) {
 			const struct rcpt *r = &h->rcpts[k];
@@ -189,13 +166,13 @@ group_rows(struct recon *rc, struct recon_group *g, struct recon_row **rows,
 			uint32_t parent = r->parent;
 			size_t *head, j;
 
-			if ((r->flags & RF_FORWARD) && g->nhops > 1)
+			if ((r->flags & RF_FORWARD) && nhops > 1)
 				continue;
 			/* Rows of earlier hops for this address, or for
 			 * its parent, were hand-overs. */
 			head = addr_map_slot(&am, r->addr);
-			for (j = *head; j != 0; j = next[j - 1 - start]) {
-				struct recon_row *old = &(*rows)[j - 1];
+			for (j = *head; j != 0; j = rw->next[j - 1]) {
+				struct recon_row *old = &rw->v[j - 1];
 
 				if (old->hop == h || old->removed)
 					continue;
@@ -206,122 +183,121 @@ group_rows(struct recon *rc, struct recon_group *g, struct recon_row **rows,
 			if (r->parent != 0) {
 				size_t *ph = addr_map_slot(&am, r->parent);
 
-				for (j = *ph; j != 0; j = next[j - 1 - start]) {
-					struct recon_row *old = &(*rows)[j - 1];
-
-					if (old->hop != h)
-						old->removed = 1;
-				}
+				for (j = *ph; j != 0; j = rw->next[j - 1])
+					if (rw->v[j - 1].hop != h)
+						rw->v[j - 1].removed = 1;
 			}
-			row = &(*rows)[*nrows];
+			row = &rw->v[rw->n];
 			row->hop = h;
 			row->r = r;
 			row->rj = NULL;
 			row->parent = parent;
 			row->removed = 0;
 			head = addr_map_slot(&am, r->addr);
-			next[*nrows - start] = *head;
-			*head = *nrows + 1;
-			(*nrows)++;
+			rw->next[rw->n] = *head;
+			*head = ++rw->n;
 		}
 	}
-	/* Drop replaced rows, then order what is left. */
-	for (i = start, out = start; i < *nrows; i++)
-		if (!(*rows)[i].removed)
-			(*rows)[out++] = (*rows)[i];
-	*nrows = out;
-	g->row0 = start;
-	g->nrows = out - start;
-	qsort_r(*rows + start, g->nrows, sizeof(**rows), row_cmp,
-	    &rc->st->strings);
+	for (i = 0, out = 0; i < rw->n; i++)
+		if (!rw->v[i].removed)
+			rw->v[out++] = rw->v[i];
+	rw->n = out;
+	qsort_r(rw->v, rw->n, sizeof(*rw->v), row_cmp, (void *)strings);
 	addr_map_free(&am);
-	free(next);
 }
 
 /* See recon.h. */
-void
-recon_build(struct recon *rc, struct msg_store *st)
+int
+recon_run(struct msg_store *st, recon_fn fn, void *ctx,
+    struct recon_stats *stats)
 {
-	struct intern keys;
-	struct keyed *kv;
-	size_t n = st->nmsgs, i, j, ngroups = 0, caprows = 0;
-	struct recon_row *rows = NULL;
-	size_t nrows = 0;
+	struct msg_ref *refs = st->refs;
+	size_t n = st->nrefs, i, j, ng = 0;
+	struct group *groups;
+	struct arena scratch;
+	struct msg *hops = NULL;
+	size_t caphops = 0;
+	struct rows rw = { 0 };
+	int ret = 0;
 
-	memset(rc, 0, sizeof(*rc));
-	rc->st = st;
-	link_forwards(rc);
-	intern_init(&keys);
-	kv = xcalloc(n + 1, sizeof(*kv));
-	for (i = 0; i < n; i++) {
-		const struct msg *m = st->msgs[i];
-
-		kv[i].m = m;
-		kv[i].key = m->msgid ? msgid_key(&keys,
-		    intern_str(&st->strings, m->msgid),
-		    intern_len(&st->strings, m->msgid)) : 0;
-	}
-	qsort(kv, n, sizeof(*kv), keyed_cmp);
-	rc->hopbuf = xcalloc(n + 1, sizeof(*rc->hopbuf));
-	rc->groups = xcalloc(n + st->nrejects + 1, sizeof(*rc->groups));
+	memset(stats, 0, sizeof(*stats));
+	qsort(refs, n, sizeof(*refs), ref_cmp);
+	groups = xcalloc(n + st->nrejects + 1, sizeof(*groups));
 	for (i = 0; i < n; i = j) {
-		struct recon_group *g = &rc->groups[ngroups++];
+		struct group *g = &groups[ng++];
 
-		g->hops = &rc->hopbuf[i];
-		rc->hopbuf[i] = kv[i].m;
-		g->nhops = 1;
-		for (j = i + 1; j < n && kv[i].key != 0 &&
-		    kv[j].key == kv[i].key &&
-		    kv[j].m->begin - kv[j - 1].m->begin <= RECON_JOIN_WINDOW;
+		g->ref0 = i;
+		g->first = refs[i].begin;
+		g->key = refs[i].key;
+		g->seq = refs[i].seq;
+		for (j = i + 1; j < n && refs[i].key != 0 &&
+		    refs[j].key == refs[i].key &&
+		    refs[j].begin - refs[j - 1].begin <= RECON_JOIN_WINDOW;
 		    j++)
-			rc->hopbuf[j] = kv[j].m, g->nhops++;
-		g->first = g->hops[0]->begin;
-		g->msgid = g->hops[0]->msgid;
-		for (j = 0; j < g->nhops; j++) {
-			if (g->sender == 0 || intern_len(&st->strings,
-			    g->sender) == 0)
-				g->sender = g->hops[j]->sender;
-			if (g->subject == 0)
-				g->subject = g->hops[j]->subject;
-		}
-		if (g->nhops > 1)
-			rc->stats.multi_hop++;
-		group_rows(rc, g, &rows, &nrows, &caprows);
-		j = i + g->nhops;
+			;
+		g->nrefs = (uint32_t)(j - i);
 	}
 	for (i = 0; i < st->nrejects; i++) {
-		struct recon_group *g = &rc->groups[ngroups++];
+		struct group *g = &groups[ng++];
 
 		g->rj = &st->rejects[i];
 		g->first = g->rj->time;
-		g->sender = g->rj->sender;
-		g->row0 = nrows;
-		g->nrows = 1;
-		if (nrows == caprows) {
-			caprows = caprows ? caprows * 2 : 4096;
-			rows = xreallocarray(rows, caprows, sizeof(*rows));
-		}
-		memset(&rows[nrows], 0, sizeof(rows[nrows]));
-		rows[nrows].rj = g->rj;
-		rows[nrows].parent = 0;
-		nrows++;
 	}
-	qsort_r(rc->groups, ngroups, sizeof(*rc->groups), group_cmp,
-	    &st->strings);
-	rc->ngroups = ngroups;
-	rc->rows = rows;
-	rc->nrows = nrows;
-	rc->stats.groups = ngroups;
-	rc->stats.rows = nrows;
-	free(kv);
-	intern_free(&keys);
-}
+	qsort(groups, ng, sizeof(*groups), group_cmp);
+	arena_init(&scratch);
+	for (i = 0; i < ng && ret == 0; i++) {
+		struct group *g = &groups[i];
+		struct recon_msg m;
+		struct recon_row row;
+		uint32_t k;
 
-void
-recon_free(struct recon *rc)
-{
-	free(rc->groups);
-	free(rc->rows);
-	free(rc->hopbuf);
-	memset(rc, 0, sizeof(*rc));
+		memset(&m, 0, sizeof(m));
+		m.first = g->first;
+		stats->messages++;
+		if (g->rj != NULL) {
+			memset(&row, 0, sizeof(row));
+			row.rj = g->rj;
+			m.rj = g->rj;
+			m.sender = g->rj->sender;
+			m.rows = &row;
+			m.nrows = 1;
+			stats->rows++;
+			ret = fn(ctx, &m);
+			continue;
+		}
+		arena_reset(&scratch);
+		if (g->nrefs > caphops) {
+			caphops = g->nrefs;
+			hops = xreallocarray(hops, caphops, sizeof(*hops));
+		}
+		for (k = 0; k < g->nrefs; k++)
+			msg_store_load(st, &refs[g->ref0 + k], &scratch,
+			    &hops[k]);
+		if (g->nrefs > 1) {
+			stats->multi_hop++;
+			link_forwards(hops, g->nrefs, stats);
+		}
+		for (k = 0; k < g->nrefs; k++) {
+			if (m.msgid == NULL)
+				m.msgid = hops[k].msgid;
+			if (m.sender == 0 || intern_len(&st->strings,
+			    m.sender) == 0)
+				m.sender = hops[k].sender;
+			if (m.subject == NULL)
+				m.subject = hops[k].subject;
+		}
+		build_rows(&rw, hops, g->nrefs, &st->strings);
+		m.hops = hops;
+		m.nhops = g->nrefs;
+		m.rows = rw.v;
+		m.nrows = rw.n;
+		stats->rows += rw.n;
+		ret = fn(ctx, &m);
+	}
+	arena_free(&scratch);
+	free(hops);
+	free(rw.v);
+	free(rw.next);
+	free(groups);
+	return ret;
 }

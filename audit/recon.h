@@ -1,21 +1,24 @@
 /*
  * recon - who received what: lifetimes joined into messages, one row per
- * (message, final recipient)
+ * (message, final recipient), handed to a consumer one message at a time
  *
- * recon_build() groups the store's lifetimes by Message-ID (compared
- * without angle brackets, the part after the last '@' in lower case),
- * within RECON_JOIN_WINDOW of each other, so that the hops of one message
- * across hosts, content filters and alias re-submissions are one message.
- * A recipient's outcome comes from the last hop that handled it: a later
- * hop's row for the same address, or for an address whose parent it is,
- * replaces the earlier hop's (a hand-over is not a final delivery), and
- * inherits its parent. Forwarded recipients ("forwarded as NEWQID")
+ * recon_run() groups the store's retired lifetimes by Message-ID
+ * (compared without angle brackets, the part after the last '@' in lower
+ * case), within RECON_JOIN_WINDOW of each other, so that the hops of one
+ * message across hosts, content filters and alias re-submissions are one
+ * message. A recipient's outcome comes from the last hop that handled
+ * it: a later hop's row for the same address, or for an address whose
+ * parent it is, replaces the earlier hop's (a hand-over is not a final
+ * delivery) and inherits its parent; the same lifetime read twice
+ * collapses the same way. Forwarded recipients ("forwarded as NEWQID")
  * become the parent of the new message's recipients. NOQUEUE rejections
- * are groups of their own, without a Message-ID.
+ * are messages of their own, without a Message-ID.
  *
- * Groups are ordered by first time, then Message-ID; rows in a group by
- * recipient, then parent: the same input gives the same order. The
- * result points into the store, which must outlive it.
+ * Messages come in order of first time, then Message-ID hash; rows in a
+ * message by recipient, then parent: the same input gives the same
+ * order. A struct recon_msg and everything it points to live only during
+ * the callback. Call msg_store_finish() first. Memory: one message's
+ * hops at a time, plus 40 bytes per message for the order.
  */
 #ifndef MAILSPILL_RECON_H
 #define MAILSPILL_RECON_H
@@ -37,35 +40,31 @@ struct recon_row {
 	uint32_t removed;		/* replaced by a later hop */
 };
 
-struct recon_group {
-	const struct msg **hops;	/* begin order */
+struct recon_msg {
+	const struct msg *hops;		/* begin order */
 	uint32_t nhops;
-	uint32_t msgid;			/* interned raw value */
+	const char *msgid;		/* raw value, NULL: none */
 	uint32_t sender;
-	uint32_t subject;
+	const char *subject;
 	int64_t first;			/* earliest begin */
-	size_t row0, nrows;		/* rows[row0 .. row0+nrows) */
-	const struct reject *rj;	/* for a NOQUEUE group */
+	const struct recon_row *rows;
+	size_t nrows;
+	const struct reject *rj;	/* a NOQUEUE reject */
 };
 
 struct recon_stats {
-	uint64_t groups;
-	uint64_t multi_hop;		/* groups with more than one lifetime */
+	uint64_t messages;
+	uint64_t multi_hop;		/* messages with more than one lifetime */
 	uint64_t forwards_linked;
 	uint64_t rows;
 };
 
-struct recon {
-	struct msg_store *st;
-	struct recon_group *groups;
-	size_t ngroups;
-	struct recon_row *rows;
-	size_t nrows;
-	const struct msg **hopbuf;
-	struct recon_stats stats;
-};
+/* Returns non-zero to stop the run. */
+typedef int (*recon_fn)(void *ctx, const struct recon_msg *m);
 
-void recon_build(struct recon *rc, struct msg_store *st);
-void recon_free(struct recon *rc);
+/* Calls fn for every message in order. Returns fn's non-zero result,
+ * or 0. */
+int recon_run(struct msg_store *st, recon_fn fn, void *ctx,
+    struct recon_stats *stats);
 
 #endif

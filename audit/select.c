@@ -80,32 +80,29 @@ addr_eq(const char *a, const char *b)
 }
 
 bool
-select_group(struct select *s, const struct msg_store *st,
-    const struct recon_group *g)
+select_msg(struct select *s, const struct msg_store *st,
+    const struct recon_msg *m)
 {
 	uint32_t i;
 
-	if (s->msgid != NULL && !msgid_eq(intern_str(&st->strings, g->msgid),
-	    s->msgid))
+	if (s->msgid != NULL && (m->msgid == NULL ||
+	    !msgid_eq(m->msgid, s->msgid)))
 		return false;
-	if (s->from != NULL && !addr_eq(intern_str(&st->strings, g->sender),
+	if (s->from != NULL && !addr_eq(intern_str(&st->strings, m->sender),
 	    s->from))
 		return false;
 	if (s->qid != NULL) {
 		bool hit = false;
 
-		for (i = 0; i < g->nhops && !hit; i++)
-			hit = strcmp(g->hops[i]->qid, s->qid) == 0;
+		for (i = 0; i < m->nhops && !hit; i++)
+			hit = strcmp(m->hops[i].qid, s->qid) == 0;
 		if (!hit)
 			return false;
 	}
-	if (s->re != NULL) {
-		const char *subj = intern_str(&st->strings, g->subject);
-
-		if (g->subject == 0 || pcre2_match(s->re, (PCRE2_SPTR)subj,
-		    strlen(subj), 0, 0, s->md, NULL) < 0)
-			return false;
-	}
+	if (s->re != NULL && (m->subject == NULL || pcre2_match(s->re,
+	    (PCRE2_SPTR)m->subject, strlen(m->subject), 0, 0, s->md,
+	    NULL) < 0))
+		return false;
 	return true;
 }
 

@@ -31,8 +31,8 @@ void select_init(struct select *s);
  * returns -1. */
 int select_compile(struct select *s, char *err, size_t errlen);
 void select_free(struct select *s);
-bool select_group(struct select *s, const struct msg_store *st,
-    const struct recon_group *g);
+bool select_msg(struct select *s, const struct msg_store *st,
+    const struct recon_msg *m);
 bool select_row(const struct select *s, const struct msg_store *st,
     const struct recon_row *row);
 

@@ -29,6 +29,13 @@ arena_init(struct arena *a)
 	a->total = 0;
 }
 
+void
+arena_init_size(struct arena *a, size_t first)
+{
+	arena_init(a);
+	a->next_size = first < 64 ? 64 : first;
+}
+
 static void
 arena_grow(struct arena *a, size_t need)
 {

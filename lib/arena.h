@@ -22,6 +22,9 @@ struct arena {
 };
 
 void arena_init(struct arena *a);
+/* Like arena_init() with a first block of first bytes (small arenas for
+ * per-message data). */
+void arena_init_size(struct arena *a, size_t first);
 void *arena_alloc(struct arena *a, size_t size);
 void *arena_zalloc(struct arena *a, size_t size);
 /* Copies n bytes and a terminating NUL. */

@@ -239,6 +239,14 @@ tzconv_to_epoch(struct tzconv *z, int y, int mon, int d, int h, int mi,
 	return t;
 }
 
+static char *
+put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
 /* See tstamp.h. */
 void
 tzconv_format(struct tzconv *z, int64_t t, char out[32])
@@ -246,11 +254,29 @@ tzconv_format(struct tzconv *z, int64_t t, char out[32])
 	int32_t off = tzconv_offset(z, t);
 	int y, mon, d, h, mi, s;
 	int ao = off < 0 ? -off : off;
+	char *p = out;
 
+	/* By hand, not snprintf(): this runs once per output row. */
 	tstamp_civil_from_epoch(t + off, &y, &mon, &d, &h, &mi, &s);
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
-	    y, mon, d, h, mi, s, off < 0 ? '-' : '+', ao / 3600,
-	    ao / 60 % 60);
+	if (y < 0 || y > 9999)
+		y = 0;
+	p = put2(p, y / 100);
+	p = put2(p, y % 100);
+	*p++ = '-';
+	p = put2(p, mon);
+	*p++ = '-';
+	p = put2(p, d);
+	*p++ = 'T';
+	p = put2(p, h);
+	*p++ = ':';
+	p = put2(p, mi);
+	*p++ = ':';
+	p = put2(p, s);
+	*p++ = off < 0 ? '-' : '+';
+	p = put2(p, ao / 3600);
+	*p++ = ':';
+	p = put2(p, ao / 60 % 60);
+	*p = '\0';
 }
 
 /* See tstamp.h. */

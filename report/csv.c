@@ -47,18 +47,26 @@ void
 csv_add_utf8(struct buf *b, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, n;
+	size_t i = 0, run = 0, n;
 
+	/* Copy runs of valid text in one go: the bytes are almost always
+	 * ASCII. */
+	buf_grow(b, len);
 	while (i < len) {
-		n = utf8_len(p + i, len - i);
-		if (n == 0) {
-			buf_add(b, "\xef\xbf\xbd", 3);
+		if (p[i] < 0x80) {
 			i++;
-		} else {
-			buf_add(b, p + i, n);
-			i += n;
+			continue;
 		}
+		n = utf8_len(p + i, len - i);
+		if (n > 0) {
+			i += n;
+			continue;
+		}
+		buf_add(b, p + run, i - run);
+		buf_add(b, "\xef\xbf\xbd", 3);
+		run = ++i;
 	}
+	buf_add(b, p + run, i - run);
 }
 
 void

@@ -2,7 +2,6 @@
  * trace - reconstruction CSV. See trace.h.
  */
 #include "trace.h"
-#include "csv.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -14,24 +13,39 @@ cell_id(struct csv_line *l, const struct intern *s, uint32_t id)
 }
 
 static void
-cell_evidence(struct trace_out *t, struct csv_line *l, uint32_t src,
-    uint64_t line)
+cell_str(struct csv_line *l, const char *s)
 {
+	csv_cell(l, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void
+cell_evidence(struct trace_out *t, struct csv_line *l, uint64_t evid)
+{
+	uint32_t src = EVID_SRC(evid);
+
 	if (src >= t->nsources) {
 		csv_cell(l, "", 0);
 		return;
 	}
+	char num[24], *p = num + sizeof(num);
+	uint64_t line = EVID_LINE(evid);
+
+	do {
+		*--p = (char)('0' + line % 10);
+	} while ((line /= 10) != 0);
+	*--p = ':';
 	buf_reset(&t->scratch);
 	buf_adds(&t->scratch, t->sources[src]);
-	buf_printf(&t->scratch, ":%" PRIu64, line);
+	buf_add(&t->scratch, p, (size_t)(num + sizeof(num) - p));
 	csv_cell(l, t->scratch.p, t->scratch.len);
 }
 
 static void
-write_row(struct trace_out *t, struct csv_line *l, const struct recon *rc,
-    const struct recon_group *g, const struct recon_row *row)
+write_row(struct trace_out *t, const struct recon_msg *m,
+    const struct recon_row *row)
 {
-	const struct intern *s = &rc->st->strings;
+	const struct intern *s = &t->st->strings;
+	struct csv_line *l = &t->line;
 	char when[32];
 
 	csv_begin(l);
@@ -40,18 +54,18 @@ write_row(struct trace_out *t, struct csv_line *l, const struct recon *rc,
 
 		tzconv_format(t->tz, r->time, when);
 		csv_cells(l, when);
-		cell_id(l, s, g->msgid);
-		cell_id(l, s, g->sender);
+		cell_str(l, m->msgid);
+		cell_id(l, s, m->sender);
 		cell_id(l, s, r->addr);
 		cell_id(l, s, row->parent);
 		csv_cells(l, rcpt_status_name(r->status));
 		csv_cells(l, rcpt_vis_name(r->vis));
 		cell_id(l, s, row->hop->host);
-		csv_cells(l, row->hop->qid);
+		cell_str(l, row->hop->qid);
 		cell_id(l, s, r->relay);
 		cell_id(l, s, r->dsn);
-		cell_id(l, s, g->subject);
-		cell_evidence(t, l, r->src, r->line);
+		cell_str(l, m->subject);
+		cell_evidence(t, l, r->evid);
 	} else {
 		const struct reject *rj = row->rj;
 
@@ -68,34 +82,39 @@ write_row(struct trace_out *t, struct csv_line *l, const struct recon *rc,
 		csv_cell(l, "", 0);
 		cell_id(l, s, rj->dsn);
 		csv_cell(l, "", 0);
-		cell_evidence(t, l, rj->src, rj->line);
+		cell_evidence(t, l, rj->evid);
 	}
 	csv_end(l);
 	fwrite(l->b.p, 1, l->b.len, t->f);
 	t->rows++;
 }
 
-int
-trace_write(struct trace_out *t, const struct recon *rc, struct select *sel)
+void
+trace_begin(struct trace_out *t)
 {
-	struct csv_line l = { 0 };
-	size_t i, k;
-
 	fputs(TRACE_HEADER "\r\n", t->f);
-	for (i = 0; i < rc->ngroups; i++) {
-		const struct recon_group *g = &rc->groups[i];
+}
 
-		if (sel != NULL && !select_group(sel, rc->st, g))
+int
+trace_msg(void *ctx, const struct recon_msg *m)
+{
+	struct trace_out *t = ctx;
+	size_t k;
+
+	if (t->sel != NULL && !select_msg(t->sel, t->st, m))
+		return 0;
+	for (k = 0; k < m->nrows; k++) {
+		if (t->sel != NULL && !select_row(t->sel, t->st, &m->rows[k]))
 			continue;
-		for (k = 0; k < g->nrows; k++) {
-			const struct recon_row *row = &rc->rows[g->row0 + k];
-
-			if (sel != NULL && !select_row(sel, rc->st, row))
-				continue;
-			write_row(t, &l, rc, g, row);
-		}
+		write_row(t, m, &m->rows[k]);
 	}
-	buf_free(&l.b);
+	return 0;
+}
+
+int
+trace_end(struct trace_out *t)
+{
+	buf_free(&t->line.b);
 	buf_free(&t->scratch);
 	return ferror(t->f) ? -1 : 0;
 }

@@ -15,6 +15,7 @@
 #include "../audit/recon.h"
 #include "../audit/select.h"
 #include "../lib/buf.h"
+#include "csv.h"
 #include "../parsers/tstamp.h"
 
 #define TRACE_HEADER "time,message_id,sender,recipient,parent,status," \
@@ -25,11 +26,19 @@ struct trace_out {
 	struct tzconv *tz;
 	const char *const *sources;	/* provenance by stream id */
 	size_t nsources;
+	struct select *sel;		/* NULL: every row */
+	struct msg_store *st;
 	uint64_t rows;
 	struct buf scratch;
+	struct csv_line line;
 };
 
-int trace_write(struct trace_out *t, const struct recon *rc,
-    struct select *sel);
+/* Writes the header row. */
+void trace_begin(struct trace_out *t);
+/* A recon_fn: writes the selected rows of one message; ctx is the
+ * struct trace_out, whose sel and st must be set. */
+int trace_msg(void *ctx, const struct recon_msg *m);
+/* Returns 0, or -1 when a write failed. */
+int trace_end(struct trace_out *t);
 
 #endif

@@ -1,0 +1,303 @@
+/*
+ * test_model - the message model and its reconstruction (msg_store,
+ * recon): lifetimes, queue-ID reuse, replayed lines, hops joined by
+ * Message-ID, alias parents, final outcomes.
+ */
+#include "cu.h"
+#include "../audit/msg_store.h"
+#include "../audit/recon.h"
+
+#include <stdio.h>
+
+struct ev_spec {
+	enum ev_type type;
+	int64_t time;
+	const char *host, *qid;
+	const char *a1;		/* msgid / sender / recipient / link qid */
+	const char *a2;		/* orig / relay */
+	enum rcpt_status status;
+	unsigned flags;
+};
+
+static struct str
+S(const char *s)
+{
+	return s ? str_make(s, strlen(s)) : STR_NULL;
+}
+
+static void
+feed(struct msg_store *st, const struct ev_spec *e, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct event ev;
+
+		event_clear(&ev);
+		ev.type = e[i].type;
+		ev.time = e[i].time;
+		ev.host = S(e[i].host);
+		ev.instance = S("postfix");
+		ev.qid = S(e[i].qid);
+		ev.line = i + 1;
+		ev.status = e[i].status;
+		ev.flags = e[i].flags;
+		switch (e[i].type) {
+		case EV_MSGID:
+			ev.msgid = S(e[i].a1);
+			break;
+		case EV_ENVELOPE:
+			ev.sender = S(e[i].a1);
+			break;
+		case EV_DELIVERY:
+			ev.addr = S(e[i].a1);
+			ev.orig = S(e[i].a2);
+			ev.relay = S("relay");
+			if (e[i].flags & EVF_FORWARD) {
+				ev.link = LINK_FORWARD;
+				ev.link_qid = S(e[i].a2);
+				ev.orig = STR_NULL;
+			}
+			break;
+		case EV_REJECT:
+			ev.addr = S(e[i].a1);
+			ev.sender = S(e[i].a2);
+			break;
+		default:
+			break;
+		}
+		msg_store_event(st, &ev);
+		if (e[i].flags & EVF_FORWARD) {
+			ev.type = EV_LINK;
+			msg_store_event(st, &ev);
+		}
+	}
+}
+
+struct render_ctx {
+	struct msg_store *st;
+	char *out;
+	size_t len, used;
+};
+
+static int
+render_msg(void *ctx, const struct recon_msg *m)
+{
+	struct render_ctx *rc = ctx;
+	const struct intern *s = &rc->st->strings;
+	size_t k;
+
+	for (k = 0; k < m->nrows; k++) {
+		const struct recon_row *r = &m->rows[k];
+
+		if (r->r != NULL)
+			rc->used += (size_t)snprintf(rc->out + rc->used,
+			    rc->len - rc->used, "%s|%s|%s|%s|%s\n",
+			    m->msgid ? m->msgid : "",
+			    intern_str(s, r->r->addr), intern_str(s, r->parent),
+			    rcpt_status_name(r->r->status),
+			    intern_str(s, r->hop->host));
+		else
+			rc->used += (size_t)snprintf(rc->out + rc->used,
+			    rc->len - rc->used, "|%s||rejected|%s\n",
+			    intern_str(s, r->rj->rcpt),
+			    intern_str(s, r->rj->host));
+	}
+	return 0;
+}
+
+/* Renders the reconstruction as "msgid|rcpt|parent|status|host" lines,
+ * in output order. */
+static void
+render(struct msg_store *st, char *out, size_t len)
+{
+	struct render_ctx rc = { st, out, len, 0 };
+	struct recon_stats stats;
+
+	out[0] = '\0';
+	msg_store_finish(st);
+	recon_run(st, render_msg, &rc, &stats);
+}
+
+static void
+test_single_message(void)
+{
+	static const struct ev_spec e[] = {
+		{ EV_BEGIN, 100, "mx", "A1", NULL, NULL, 0, 0 },
+		{ EV_MSGID, 100, "mx", "A1", "<m1@x>", NULL, 0, 0 },
+		{ EV_ENVELOPE, 100, "mx", "A1", "s@Org.Example", NULL, 0, 0 },
+		{ EV_DELIVERY, 101, "mx", "A1", "Bob@Example.COM", NULL,
+		    RCPT_DEFERRED, 0 },
+		{ EV_DELIVERY, 160, "mx", "A1", "Bob@Example.COM", NULL,
+		    RCPT_SENT, 0 },
+		{ EV_DELIVERY, 101, "mx", "A1", "carol@example.org", NULL,
+		    RCPT_BOUNCED, 0 },
+		{ EV_END, 161, "mx", "A1", NULL, NULL, 0, 0 },
+	};
+	struct msg_store st;
+	char out[2048];
+
+	msg_store_init(&st);
+	feed(&st, e, sizeof(e) / sizeof(e[0]));
+	render(&st, out, sizeof(out));
+	CHECK_STR(out, "<m1@x>|Bob@example.com||sent|mx\n"
+	    "<m1@x>|carol@example.org||bounced|mx\n", "single message");
+	CHECKF(st.nrefs == 1, "one lifetime: got %zu", st.nrefs);
+	CHECKF(intern_find(&st.strings, "s@org.example", 13) != 0,
+	    "sender domain lower-cased");
+	msg_store_free(&st);
+}
+
+static void
+test_reuse_and_replay(void)
+{
+	static const struct ev_spec e[] = {
+		{ EV_BEGIN, 100, "mx", "Q", NULL, NULL, 0, 0 },
+		{ EV_MSGID, 100, "mx", "Q", "<first@x>", NULL, 0, 0 },
+		{ EV_DELIVERY, 101, "mx", "Q", "a@x.org", NULL, RCPT_SENT, 0 },
+		{ EV_END, 101, "mx", "Q", NULL, NULL, 0, 0 },
+		{ EV_BEGIN, 200, "mx", "Q", NULL, NULL, 0, 0 },
+		{ EV_MSGID, 200, "mx", "Q", "<second@x>", NULL, 0, 0 },
+		{ EV_DELIVERY, 201, "mx", "Q", "b@x.org", NULL,
+		    RCPT_DEFERRED, 0 },
+	};
+	struct msg_store st;
+	char once[2048], twice[2048];
+
+	msg_store_init(&st);
+	feed(&st, e, sizeof(e) / sizeof(e[0]));
+	render(&st, once, sizeof(once));
+	CHECK_STR(once, "<first@x>|a@x.org||sent|mx\n"
+	    "<second@x>|b@x.org||deferred|mx\n", "reused queue ID");
+	CHECKF(st.stats.qid_reuse == 1, "reuse counted: got %llu",
+	    (unsigned long long)st.stats.qid_reuse);
+	msg_store_free(&st);
+	/* The same lines twice (a second copy of the log), while the
+	 * first copy is in memory and after it was retired: no change. */
+	msg_store_init(&st);
+	feed(&st, e, sizeof(e) / sizeof(e[0]));
+	feed(&st, e, sizeof(e) / sizeof(e[0]));
+	render(&st, twice, sizeof(twice));
+	CHECK_STR(twice, once, "replayed lines, in memory");
+	CHECKF(st.stats.lifetimes == 2, "lifetimes after replay: got %llu, "
+	    "want 2", (unsigned long long)st.stats.lifetimes);
+	msg_store_free(&st);
+	msg_store_init(&st);
+	feed(&st, e, sizeof(e) / sizeof(e[0]));
+	msg_store_finish(&st);
+	feed(&st, e, sizeof(e) / sizeof(e[0]));
+	render(&st, twice, sizeof(twice));
+	CHECK_STR(twice, once, "replayed lines, after retirement");
+	msg_store_free(&st);
+}
+
+static void
+test_hops_and_aliases(void)
+{
+	/* mx hands bob and team@ to the mailbox server, which delivers
+	 * bob and expands team@ into two users. */
+	static const struct ev_spec e[] = {
+		{ EV_BEGIN, 100, "mx", "M1", NULL, NULL, 0, 0 },
+		{ EV_MSGID, 100, "mx", "M1", "<hop@ext>", NULL, 0, 0 },
+		{ EV_DELIVERY, 101, "mx", "M1", "bob@org.uk", NULL,
+		    RCPT_SENT, 0 },
+		{ EV_DELIVERY, 101, "mx", "M1", "team@org.uk", NULL,
+		    RCPT_SENT, 0 },
+		{ EV_DELIVERY, 101, "mx", "M1", "ext@else.com", NULL,
+		    RCPT_SENT, 0 },
+		{ EV_END, 101, "mx", "M1", NULL, NULL, 0, 0 },
+		{ EV_BEGIN, 102, "mbox", "B7", NULL, NULL, 0, 0 },
+		{ EV_MSGID, 102, "mbox", "B7", "<hop@EXT>", NULL, 0, 0 },
+		{ EV_DELIVERY, 102, "mbox", "B7", "bob@org.uk", NULL,
+		    RCPT_SENT, 0 },
+		{ EV_DELIVERY, 102, "mbox", "B7", "ann@org.uk", "team@org.uk",
+		    RCPT_SENT, 0 },
+		{ EV_DELIVERY, 102, "mbox", "B7", "cy@org.uk", "team@org.uk",
+		    RCPT_BOUNCED, 0 },
+		{ EV_END, 103, "mbox", "B7", NULL, NULL, 0, 0 },
+	};
+	struct msg_store st;
+	char out[2048];
+
+	msg_store_init(&st);
+	feed(&st, e, sizeof(e) / sizeof(e[0]));
+	render(&st, out, sizeof(out));
+	CHECK_STR(out,
+	    "<hop@ext>|ann@org.uk|team@org.uk|sent|mbox\n"
+	    "<hop@ext>|bob@org.uk||sent|mbox\n"
+	    "<hop@ext>|cy@org.uk|team@org.uk|bounced|mbox\n"
+	    "<hop@ext>|ext@else.com||sent|mx\n", "two hops, one message");
+	msg_store_free(&st);
+}
+
+static void
+test_forward_expired_reject(void)
+{
+	static const struct ev_spec e[] = {
+		{ EV_BEGIN, 100, "h", "F1", NULL, NULL, 0, 0 },
+		{ EV_MSGID, 100, "h", "F1", "<f@x>", NULL, 0, 0 },
+		{ EV_DELIVERY, 101, "h", "F1", "alias@org.uk", "F2",
+		    RCPT_SENT, EVF_FORWARD },
+		{ EV_END, 101, "h", "F1", NULL, NULL, 0, 0 },
+		{ EV_MSGID, 101, "h", "F2", "<f@x>", NULL, 0, 0 },
+		{ EV_DELIVERY, 102, "h", "F2", "far@away.net", NULL,
+		    RCPT_SENT, 0 },
+		{ EV_END, 102, "h", "F2", NULL, NULL, 0, 0 },
+		{ EV_BEGIN, 200, "h", "E1", NULL, NULL, 0, 0 },
+		{ EV_MSGID, 200, "h", "E1", "<e@x>", NULL, 0, 0 },
+		{ EV_DELIVERY, 201, "h", "E1", "slow@down.org", NULL,
+		    RCPT_DEFERRED, 0 },
+		{ EV_EXPIRED, 90000, "h", "E1", NULL, NULL, 0, 0 },
+		{ EV_END, 90001, "h", "E1", NULL, NULL, 0, 0 },
+		{ EV_REJECT, 300, "h", NULL, "nobody@org.uk", "s@x", 0, 0 },
+		{ EV_REJECT, 300, "h", NULL, "nobody@org.uk", "s@x", 0, 0 },
+	};
+	struct msg_store st;
+	char out[2048];
+
+	msg_store_init(&st);
+	feed(&st, e, sizeof(e) / sizeof(e[0]));
+	render(&st, out, sizeof(out));
+	CHECK_STR(out,
+	    "<f@x>|far@away.net|alias@org.uk|sent|h\n"
+	    "<e@x>|slow@down.org||expired|h\n"
+	    "|nobody@org.uk||rejected|h\n",
+	    "forward, expiry and a NOQUEUE reject read twice");
+	msg_store_free(&st);
+}
+
+static void
+test_addr_canonical(void)
+{
+	struct msg_store st;
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "<John.Smith@Example.COM>", "John.Smith@example.com" },
+		{ "\"a, b\"@X.org", "\"a, b\"@x.org" },
+		{ "dave", "dave" },
+		{ "", "" },
+		{ "user@[192.0.2.1]", "user@[192.0.2.1]" },
+	};
+	size_t i;
+
+	msg_store_init(&st);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t id = msg_store_addr(&st, cases[i].in,
+		    strlen(cases[i].in));
+
+		CHECK_STR(intern_str(&st.strings, id), cases[i].want,
+		    cases[i].in);
+	}
+	msg_store_free(&st);
+}
+
+static const struct cu_test tests[] = {
+	{ "single message, retries", test_single_message },
+	{ "queue-ID reuse and replayed lines", test_reuse_and_replay },
+	{ "hops joined by Message-ID, alias parents", test_hops_and_aliases },
+	{ "forwards, expiry, NOQUEUE rejects", test_forward_expired_reject },
+	{ "canonical addresses", test_addr_canonical },
+};
+
+CU_MAIN("model", tests)
