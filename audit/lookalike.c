@@ -383,6 +383,16 @@ is_public_suffix(const struct lookalike *la, const char *p, size_t n)
 	return e != NULL && (e->kind == SUF_PUBLIC || e->kind == SUF_REF);
 }
 
+/* The last dot in p[0, n), or NULL. */
+static const char *
+last_dot(const char *p, size_t n)
+{
+	while (n > 0)
+		if (p[--n] == '.')
+			return p + n;
+	return NULL;
+}
+
 /* --- generation ----------------------------------------------------- */
 
 /*
@@ -540,9 +550,11 @@ permute_keys(struct gen *g, emit_fn *emit, const char *s, size_t n,
 		const char *k = c < 128 ? keyboard[c] : NULL;
 		char r[2] = { s[i], s[i] };
 
-		splice(g, emit, LOOKALIKE_OMISSION, s, n, i, 1, "", 0);
-		if (c != '-')
+		/* A hyphen left out or doubled is hyphenation's business. */
+		if (c != '-') {
+			splice(g, emit, LOOKALIKE_OMISSION, s, n, i, 1, "", 0);
 			splice(g, emit, LOOKALIKE_REPETITION, s, n, i, 1, r, 2);
+		}
 		if (i + 1 < n && s[i] != s[i + 1]) {
 			r[0] = s[i + 1], r[1] = s[i];
 			splice(g, emit, LOOKALIKE_TRANSPOSITION, s, n, i, 2, r,
@@ -618,7 +630,7 @@ static void
 permute_suffix(struct gen *g)
 {
 	size_t start = 0, i;
-	const char *last = memrchr(g->suffix, '.', g->suffix_len);
+	const char *last = last_dot(g->suffix, g->suffix_len);
 
 	for (i = 0; i <= g->suffix_len; i++) {
 		if (i < g->suffix_len && g->suffix[i] != '.')
@@ -764,7 +776,7 @@ lookalike_add_domain(struct lookalike *la, const char *domain, size_t len)
 	la->ndomains++;
 
 	sn = suffix_len_of(la, d, n);
-	dot = memrchr(d, '.', n - sn - 1);
+	dot = last_dot(d, n - sn - 1);
 	ln = dot == NULL ? n - sn - 1 : (size_t)(d + n - sn - 1 - dot - 1);
 	memset(&g, 0, sizeof(g));
 	g.la = la;
@@ -783,7 +795,7 @@ lookalike_add_domain(struct lookalike *la, const char *domain, size_t len)
 	/* The dot between a subdomain and the label left out. */
 	if (g.prefix_len > 0) {
 		char b[2 * MAX_LABEL + 2];
-		const char *pdot = memrchr(d, '.', g.prefix_len - 1);
+		const char *pdot = last_dot(d, g.prefix_len - 1);
 		size_t pl = pdot == NULL ? g.prefix_len - 1 :
 		    (size_t)(d + g.prefix_len - 1 - pdot - 1);
 		struct gen h = g;
@@ -851,10 +863,10 @@ lookalike_add_builtin(struct lookalike *la, unsigned what)
 /* --- punycode and skeleton ------------------------------------------ */
 
 /* RFC 3492 section 6.1. */
-static unsigned
-puny_adapt(unsigned delta, unsigned numpoints, bool first)
+static uint32_t
+puny_adapt(uint32_t delta, uint32_t numpoints, bool first)
 {
-	unsigned k = 0;
+	uint32_t k = 0;
 
 	delta = first ? delta / 700 : delta / 2;
 	delta += delta / numpoints;
@@ -870,8 +882,8 @@ int
 lookalike_punycode_decode(const char *in, size_t len, unsigned *out,
     size_t max)
 {
-	const unsigned base = 36, tmin = 1, tmax = 26;
-	unsigned n = 128, i = 0, bias = 72;
+	const uint32_t base = 36, tmin = 1, tmax = 26;
+	uint32_t n = 128, i = 0, bias = 72;
 	size_t b = 0, j, pos, count;
 
 	for (j = 0; j < len; j++)
@@ -886,11 +898,11 @@ lookalike_punycode_decode(const char *in, size_t len, unsigned *out,
 	}
 	count = b;
 	for (pos = b > 0 ? b + 1 : 0; pos < len;) {
-		unsigned oldi = i, w = 1, k;
+		uint32_t oldi = i, w = 1, k;
 
 		for (k = base;; k += base) {
 			unsigned char c;
-			unsigned digit, t;
+			uint32_t digit, t;
 
 			if (pos >= len)
 				return -1;
@@ -914,11 +926,11 @@ lookalike_punycode_decode(const char *in, size_t len, unsigned *out,
 				return -1;
 			w *= base - t;
 		}
-		bias = puny_adapt(i - oldi, (unsigned)count + 1, oldi == 0);
+		bias = puny_adapt(i - oldi, (uint32_t)count + 1, oldi == 0);
 		if (i / (count + 1) > 0x10ffff - n)
 			return -1;
-		n += i / (unsigned)(count + 1);
-		i %= (unsigned)(count + 1);
+		n += i / (uint32_t)(count + 1);
+		i %= (uint32_t)(count + 1);
 		if (count >= max || n < 0x80)
 			return -1;
 		memmove(out + i + 1, out + i, (count - i) * sizeof(*out));
@@ -1084,18 +1096,20 @@ lookalike_find(const struct lookalike *la, const char *domain, size_t len,
 		e = table_get(&la->suf, t, tn);
 		if (e != NULL && e->kind == SUF_REF)
 			return LOOKALIKE_REFERENCE;
-		if (e != NULL && e->kind == SUF_EDIT && k > 0) {
+		if (k > 0 && e != NULL && e->kind == SUF_EDIT) {
 			fill(la, e, m, (enum lookalike_class)e->cls, false,
 			    at[k - 1], at[k]);
 			return LOOKALIKE_FOUND;
 		}
 		if (k > 0 && sn > 0 && !(sn - sat[k] == tn &&
 		    memcmp(sk + sat[k], t, tn) == 0)) {
-			e = table_get(&la->suf, sk + sat[k], sn - sat[k]);
-			if (e != NULL && e->kind != SUF_PUBLIC) {
-				fill(la, e, m, e->kind == SUF_REF ?
+			const struct entry *se = table_get(&la->suf,
+			    sk + sat[k], sn - sat[k]);
+
+			if (se != NULL && se->kind != SUF_PUBLIC) {
+				fill(la, se, m, se->kind == SUF_REF ?
 				    LOOKALIKE_HOMOGLYPH :
-				    (enum lookalike_class)e->cls, true,
+				    (enum lookalike_class)se->cls, true,
 				    at[k - 1], at[k]);
 				return LOOKALIKE_FOUND;
 			}

@@ -52,6 +52,8 @@ msg_store_init(struct msg_store *st)
 static void
 msg_free(struct msg *m)
 {
+	free(m->haddrs);
+	free(m->refs);
 	free(m->rcpts);
 	free(m->idx);
 	arena_free(&m->arena);
@@ -140,19 +142,22 @@ key_hash(uint32_t host, const char *qid, size_t qlen)
 }
 
 static bool
-key_eq(const struct msg *m, uint32_t host, const char *qid, size_t qlen)
+key_eq(const struct msg *m, uint64_t h, uint32_t host, const char *qid,
+    size_t qlen)
 {
-	return m->host == host && strncmp(m->qid, qid, qlen) == 0 &&
-	    m->qid[qlen] == '\0';
+	return m->khash == h && m->host == host &&
+	    memcmp(m->qid, qid, qlen) == 0 && m->qid[qlen] == '\0';
 }
 
 static size_t
 slot_index(struct msg_store *st, uint32_t host, const char *qid,
     size_t qlen)
 {
-	size_t j = key_hash(host, qid, qlen) & st->mask;
+	uint64_t h = key_hash(host, qid, qlen);
+	size_t j = h & st->mask;
 
-	while (st->slots[j] != NULL && !key_eq(st->slots[j], host, qid, qlen))
+	while (st->slots[j] != NULL &&
+	    !key_eq(st->slots[j], h, host, qid, qlen))
 		j = (j + 1) & st->mask;
 	return j;
 }
@@ -168,7 +173,7 @@ slots_grow(struct msg_store *st)
 
 		if (m == NULL)
 			continue;
-		j = key_hash(m->host, m->qid, strlen(m->qid)) & (n - 1);
+		j = m->khash & (n - 1);
 		while (slots[j] != NULL)
 			j = (j + 1) & (n - 1);
 		slots[j] = m;
@@ -193,7 +198,7 @@ slot_delete(struct msg_store *st, size_t i)
 		j = (j + 1) & st->mask;
 		if ((m = st->slots[j]) == NULL)
 			return;
-		k = key_hash(m->host, m->qid, strlen(m->qid)) & st->mask;
+		k = m->khash & st->mask;
 		/* Leave m where it is if its home lies in (i, j]. */
 		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
@@ -231,6 +236,7 @@ msg_new(struct msg_store *st, size_t slot, const struct event *ev,
 		st->stats.qid_cut++;
 	}
 	memcpy(m->qid, ev->qid.p, ql);
+	m->khash = key_hash(host, m->qid, ql);
 	m->host = host;
 	m->instance = intern_id(&st->strings, ev->instance.p, ev->instance.len);
 	m->begin = ev->time;
@@ -372,6 +378,11 @@ retire(struct msg_store *st, struct msg *m)
 		put64(b, (uint64_t)l->time);
 		putstr(b, l->qid);
 	}
+	buf_addc(b, (char)m->archive);
+	put32(b, m->nhaddrs);
+	buf_add(b, m->haddrs, m->nhaddrs * sizeof(*m->haddrs));
+	put32(b, m->nrefs);
+	buf_add(b, m->refs, m->nrefs * sizeof(*m->refs));
 	if (st->nrefs == st->caprefs) {
 		st->caprefs = st->caprefs ? st->caprefs * 2 : 1024;
 		st->refs = xreallocarray(st->refs, st->caprefs,
@@ -528,6 +539,20 @@ msg_store_load(struct msg_store *st, const struct msg_ref *ref,
 		l->next = m->links;
 		m->links = l;
 	}
+	load_bytes(&p, end, &flags[0], 1);
+	m->archive = flags[0];
+	load_bytes(&p, end, &m->nhaddrs, 4);
+	if ((size_t)(end - p) < (size_t)m->nhaddrs * sizeof(*m->haddrs))
+		m->nhaddrs = 0;
+	m->haddrs = arena_alloc(arena, (m->nhaddrs ? m->nhaddrs : 1) *
+	    sizeof(*m->haddrs));
+	load_bytes(&p, end, m->haddrs, m->nhaddrs * sizeof(*m->haddrs));
+	load_bytes(&p, end, &m->nrefs, 4);
+	if ((size_t)(end - p) < (size_t)m->nrefs * sizeof(*m->refs))
+		m->nrefs = 0;
+	m->refs = arena_alloc(arena, (m->nrefs ? m->nrefs : 1) *
+	    sizeof(*m->refs));
+	load_bytes(&p, end, m->refs, m->nrefs * sizeof(*m->refs));
 }
 
 static uint64_t
@@ -767,6 +792,76 @@ add_link(struct msg_store *st, struct msg *m, const struct event *ev)
 	m->links = l;
 }
 
+/* See msg_store.h. */
+enum hdr_kind
+msg_store_hdr_kind(const char *name, size_t len)
+{
+	static const struct {
+		const char *name;
+		enum hdr_kind kind;
+	} names[] = {
+		{ "to", HK_TO }, { "resent-to", HK_TO },
+		{ "cc", HK_CC }, { "resent-cc", HK_CC },
+		{ "bcc", HK_BCC }, { "resent-bcc", HK_BCC },
+		{ "from", HK_FROM }, { "sender", HK_FROM },
+		{ "reply-to", HK_FROM }, { "resent-from", HK_FROM },
+		{ "resent-sender", HK_FROM },
+		{ "delivered-to", HK_ENVELOPE }, { "x-original-to", HK_ENVELOPE },
+		{ "envelope-to", HK_ENVELOPE }, { "received", HK_ENVELOPE },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i].name) == len &&
+		    strncasecmp(names[i].name, name, len) == 0)
+			return names[i].kind;
+	return HK_OTHER;
+}
+
+static void
+add_hdr_addrs(struct msg_store *st, struct msg *m, const struct event *ev)
+{
+	enum hdr_kind kind = msg_store_hdr_kind(ev->hname.p, ev->hname.len);
+	size_t i;
+
+	for (i = 0; i < ev->naddrs; i++) {
+		const struct hdr_addr *a = &ev->addrs[i];
+		struct msg_addr *ma;
+
+		if (a->addr.len == 0)
+			continue;
+		if (m->nhaddrs == m->caphaddrs) {
+			m->caphaddrs = m->caphaddrs ? m->caphaddrs * 2 : 4;
+			m->haddrs = xreallocarray(m->haddrs, m->caphaddrs,
+			    sizeof(*m->haddrs));
+		}
+		ma = &m->haddrs[m->nhaddrs++];
+		ma->addr = msg_store_addr(st, a->addr.p, a->addr.len);
+		ma->name = a->name.len ? intern_id(&st->strings, a->name.p,
+		    a->name.len) : 0;
+		ma->kind = (uint8_t)kind;
+		ma->complete = ev->list_complete;
+	}
+}
+
+static void
+add_ref(struct msg *m, const struct event *ev)
+{
+	uint64_t key = msg_store_msgid_key(ev->msgid.p, ev->msgid.len);
+	uint32_t i;
+
+	if (key == 0)
+		return;
+	for (i = 0; i < m->nrefs; i++)
+		if (m->refs[i] == key)
+			return;
+	if (m->nrefs == m->caprefs) {
+		m->caprefs = m->caprefs ? m->caprefs * 2 : 4;
+		m->refs = xreallocarray(m->refs, m->caprefs, sizeof(*m->refs));
+	}
+	m->refs[m->nrefs++] = key;
+}
+
 static void
 msg_finished(struct msg_store *st, struct msg *m, enum msg_state state,
     int64_t t)
@@ -801,6 +896,14 @@ msg_store_event(void *ctx, const struct event *ev)
 	m = lifetime_for(st, ev);
 	switch (ev->type) {
 	case EV_BEGIN:
+		if (ev->flags & EVF_ARCHIVE)
+			m->archive = true;
+		break;
+	case EV_HDR_ADDRS:
+		add_hdr_addrs(st, m, ev);
+		break;
+	case EV_REF:
+		add_ref(m, ev);
 		break;
 	case EV_MSGID:
 		if (m->msgid == NULL && ev->msgid.len > 0)

@@ -88,6 +88,26 @@ struct msg_link {
 	const char *qid;
 };
 
+/* Which header an address came from. */
+enum hdr_kind {
+	HK_TO,		/* To, Resent-To */
+	HK_CC,		/* Cc, Resent-Cc */
+	HK_BCC,		/* Bcc, Resent-Bcc (a sender's own copy) */
+	HK_FROM,	/* From, Sender, Reply-To, Resent-From */
+	HK_ENVELOPE,	/* Delivered-To, X-Original-To, Received for */
+	HK_OTHER,
+	HK_COUNT
+};
+
+struct msg_addr {
+	uint32_t addr;		/* interned, canonical */
+	uint32_t name;		/* interned display name, 0: none */
+	uint8_t kind;		/* enum hdr_kind */
+	uint8_t complete;	/* from a list the MTA did not cut */
+};
+
+enum hdr_kind msg_store_hdr_kind(const char *name, size_t len);
+
 enum msg_state {
 	MSG_OPEN,
 	MSG_ENDED,
@@ -102,6 +122,7 @@ struct msg {
 	struct msg *next_ended;	/* retirement queue */
 	struct arena arena;	/* strings of this message */
 	char qid[MSG_QID_MAX + 1];
+	uint64_t khash;		/* hash of (host, qid) */
 	uint32_t host, instance;
 	uint32_t sender;	/* interned address, 0: unknown */
 	uint32_t seq;		/* creation order */
@@ -117,6 +138,11 @@ struct msg {
 	uint32_t idx_mask;
 	struct msg_header *headers;
 	struct msg_link *links;
+	struct msg_addr *haddrs;	/* addresses from headers */
+	uint32_t nhaddrs, caphaddrs;
+	uint64_t *refs;		/* In-Reply-To/References, as join keys */
+	uint32_t nrefs, caprefs;
+	bool archive;		/* a stored copy, not a delivery hop */
 	uint8_t state;
 	uint8_t drop_status;
 	bool begun;		/* saw its EV_BEGIN */

@@ -37,7 +37,10 @@ struct recon_row {
 	const struct rcpt *r;		/* NULL: a NOQUEUE reject */
 	const struct reject *rj;
 	uint32_t parent;		/* interned address or 0 */
-	uint32_t removed;		/* replaced by a later hop */
+	uint32_t name;			/* display name from headers, or 0 */
+	uint8_t vis;			/* enum rcpt_vis */
+	uint8_t removed;		/* replaced by a later hop */
+	uint8_t header_only;		/* named in headers, in no log */
 };
 
 struct recon_msg {
@@ -50,6 +53,8 @@ struct recon_msg {
 	const struct recon_row *rows;
 	size_t nrows;
 	const struct reject *rj;	/* a NOQUEUE reject */
+	bool has_headers;		/* a whole header copy was read */
+	uint32_t sender_name;		/* display name of From, or 0 */
 };
 
 struct recon_stats {

@@ -4,6 +4,7 @@
 #include "spill.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,11 @@
 
 /* Flush in large writes: one syscall per megabyte of messages. */
 #define SPILL_FLUSH	(1u << 20)
+/* Messages come back roughly in the order they went out (by time), with
+ * short steps back: read a window that reaches a little behind too. */
+#define SPILL_WINDOW	(1u << 20)
+#define SPILL_BEHIND	(128u << 10)
+#define SPILL_ASIDE	(16u << 10)
 
 static void
 spill_die(const char *what)
@@ -76,14 +82,12 @@ spill_append(struct spill *s, const void *p, size_t n)
 	return off;
 }
 
-void
-spill_read(struct spill *s, uint64_t off, void *p, size_t n)
+static void
+read_at(struct spill *s, uint64_t off, void *p, size_t n)
 {
 	size_t done = 0;
 	ssize_t r;
 
-	if (off + n > s->flushed)
-		spill_flush(s);
 	while (done < n) {
 		r = pread(s->fd, (char *)p + done, n - done,
 		    (off_t)(off + done));
@@ -93,6 +97,66 @@ spill_read(struct spill *s, uint64_t off, void *p, size_t n)
 			spill_die("read");
 		done += (size_t)r;
 	}
+}
+
+static bool
+in_buffer(uint64_t boff, size_t blen, uint64_t off, size_t n)
+{
+	return blen > 0 && off >= boff && off + n <= boff + blen;
+}
+
+/* Fills a buffer of cap bytes from start (clipped to the file). */
+static size_t
+fill(struct spill *s, char *buf, size_t cap, uint64_t start)
+{
+	size_t len = s->flushed - start < cap ? (size_t)(s->flushed - start) :
+	    cap;
+
+	read_at(s, start, buf, len);
+	return len;
+}
+
+void
+spill_read(struct spill *s, uint64_t off, void *p, size_t n)
+{
+	if (off + n > s->flushed)
+		spill_flush(s);
+	if (in_buffer(s->win_off, s->win_len, off, n)) {
+		memcpy(p, s->window + (off - s->win_off), n);
+		return;
+	}
+	if (in_buffer(s->aside_off, s->aside_len, off, n)) {
+		memcpy(p, s->aside + (off - s->aside_off), n);
+		return;
+	}
+	if (s->window == NULL) {
+		s->window = malloc(SPILL_WINDOW);
+		s->aside = malloc(SPILL_ASIDE);
+		if (s->window == NULL || s->aside == NULL)
+			spill_die("memory");
+	}
+	/* Onward from the window (or no window yet): slide it. A message
+	 * that ended late sits far ahead: read it aside, and keep the
+	 * window where the reading goes on. */
+	if (s->win_len == 0 || (off >= s->win_off &&
+	    off < s->win_off + s->win_len + SPILL_WINDOW)) {
+		if (n + SPILL_BEHIND > SPILL_WINDOW) {
+			read_at(s, off, p, n);
+			return;
+		}
+		s->win_off = off > SPILL_BEHIND ?
+		    (off - SPILL_BEHIND) & ~UINT64_C(4095) : 0;
+		s->win_len = fill(s, s->window, SPILL_WINDOW, s->win_off);
+		memcpy(p, s->window + (off - s->win_off), n);
+		return;
+	}
+	if (n > SPILL_ASIDE) {
+		read_at(s, off, p, n);
+		return;
+	}
+	s->aside_off = off;
+	s->aside_len = fill(s, s->aside, SPILL_ASIDE, off);
+	memcpy(p, s->aside, n);
 }
 
 uint64_t
@@ -107,5 +171,7 @@ spill_free(struct spill *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	buf_free(&s->pending);
+	free(s->window);
+	free(s->aside);
 	spill_init(s);
 }

@@ -21,6 +21,12 @@ struct spill {
 	int fd;			/* -1 until the first append */
 	uint64_t flushed;	/* bytes on disk */
 	struct buf pending;	/* bytes not yet written */
+	char *window;		/* read-ahead: reads are mostly in order */
+	uint64_t win_off;
+	size_t win_len;
+	char *aside;		/* for reads far from the window */
+	uint64_t aside_off;
+	size_t aside_len;
 };
 
 void spill_init(struct spill *s);

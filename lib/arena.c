@@ -91,7 +91,8 @@ arena_strndup(struct arena *a, const char *s, size_t n)
 {
 	char *p = arena_take(a, n + 1, 1);
 
-	memcpy(p, s, n);
+	if (n > 0)
+		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
 }

@@ -68,14 +68,21 @@ intern_find(const struct intern *t, const char *s, size_t len)
 {
 	uint32_t slot;
 
+	if (len == 0)
+		s = "";
 	return intern_lookup(t, s, len, (uint32_t)hash_bytes(s, len), &slot);
 }
 
 uint32_t
 intern_id(struct intern *t, const char *s, size_t len)
 {
-	uint32_t h = (uint32_t)hash_bytes(s, len), slot, id;
+	uint32_t h, slot, id;
 	struct intern_entry *e;
+
+	/* An empty view may carry a NULL pointer. */
+	if (len == 0)
+		s = "";
+	h = (uint32_t)hash_bytes(s, len);
 
 	if (len > UINT32_MAX)
 		len = UINT32_MAX;

@@ -2,6 +2,7 @@
  * dispatch - lines to parsers. See dispatch.h.
  */
 #include "dispatch.h"
+#include "exim.h"
 #include "postfix.h"
 #include "syslog.h"
 #include "../lib/buf.h"
@@ -57,7 +58,8 @@ dispatch_sniff(void *ctx, struct input_stream *s, const char *const *lines,
     const size_t *lens, size_t n)
 {
 	struct dispatch *d = ctx;
-	size_t i, syslog_ok = 0, exim_ok = 0, nonempty = 0;
+	size_t i, syslog_ok = 0, exim_ok = 0, nonempty = 0, untimed = 0;
+	size_t exim_ids = 0;
 	struct syslog_rec r;
 	bool first = true;
 
@@ -69,7 +71,9 @@ dispatch_sniff(void *ctx, struct input_stream *s, const char *const *lines,
 			s->format = FMT_MBOX;
 			break;
 		}
-		if (syslog_parse(lines[i], lens[i], &r) == 0) {
+		if (syslog_parse(lines[i], lens[i], &r) == 0 &&
+		    (!looks_exim(lines[i], lens[i]) ||
+		    exim_syslog_credible(&r))) {
 			syslog_ok++;
 			if (first) {
 				size_t hl = r.host.len < sizeof(s->host) - 1 ?
@@ -90,19 +94,41 @@ dispatch_sniff(void *ctx, struct input_stream *s, const char *const *lines,
 				first = false;
 			}
 		} else if (looks_exim(lines[i], lens[i])) {
+			struct tstamp_tm tm;
+			size_t sl = tstamp_iso(lines[i], lens[i], true, &tm);
+
 			exim_ok++;
+			if (exim_has_msgid(str_make(lines[i] + sl + 1,
+			    lens[i] - sl - 1)))
+				exim_ids++;
+			if (!s->has_time) {
+				s->first_time = stamp_epoch(d, &tm);
+				s->has_time = true;
+			}
+		} else if (exim_parse_untimed(str_make(lines[i], lens[i])) ==
+		    PARSE_CONTEXT) {
+			untimed++;	/* reject log header dumps */
 		}
 	}
 	if (s->format == FMT_UNKNOWN && nonempty > 0) {
 		/* Most lines decide: a stray banner line must not. */
 		if (syslog_ok * 2 >= nonempty)
 			s->format = FMT_SYSLOG;
-		else if (exim_ok * 2 >= nonempty)
-			s->format = FMT_EXIM;
+		else if (exim_ok > 0 && (exim_ok * 2 >= nonempty - untimed ||
+		    (exim_ids >= 2 && syslog_ok == 0)))
+			s->format = FMT_EXIM;	/* IDs: even among other text */
 	}
 	if (d->opts.force_format != FMT_UNKNOWN)
 		s->format = d->opts.force_format;
-	if (s->format == FMT_EXIM || s->format == FMT_DOMINO) {
+	if (s->format == FMT_EXIM) {
+		/* A plain Exim log names no host: see exim.h. */
+		if (d->opts.host != NULL)
+			snprintf(s->host, sizeof(s->host), "%s", d->opts.host);
+		else
+			exim_host_from_path(s->display, s->host,
+			    sizeof(s->host));
+	}
+	if (s->format == FMT_DOMINO) {
 		/* Not read yet: counted as unrecognized, named once. */
 		diag_warn(d->diag, s->display, "%s logs are not supported "
 		    "yet: lines counted as unrecognized",
@@ -124,6 +150,75 @@ note_unrecognized(struct dispatch *d, struct input_stream *s,
 		fprintf(d->unparsed, "%s\n", b.p);
 		buf_free(&b);
 	}
+}
+
+static void
+count_result(struct dispatch *d, struct input_stream *s,
+    enum parse_result res, const char *line, size_t len, uint64_t lineno)
+{
+	if (res == PARSE_EVENT)
+		s->recognized++;
+	else if (res == PARSE_CONTEXT)
+		s->context++;
+	else
+		note_unrecognized(d, s, line, len, lineno);
+}
+
+/* Time of a stamp. Consecutive lines mostly share theirs: resolve it
+ * once. */
+static int64_t
+stamp_time(struct dispatch *d, struct str stamp, struct tstamp_tm *tm)
+{
+	int64_t t;
+
+	if (stamp.len == d->last_stamp_len && stamp.len > 0 &&
+	    memcmp(stamp.p, d->last_stamp, stamp.len) == 0)
+		return d->last_time;
+	if (tm->year == 0)
+		tstamp_clock_year(&d->clock, tm);
+	t = stamp_epoch(d, tm);
+	if (stamp.len <= sizeof(d->last_stamp)) {
+		memcpy(d->last_stamp, stamp.p, stamp.len);
+		d->last_stamp_len = stamp.len;
+		d->last_time = t;
+	}
+	return t;
+}
+
+/* A line of an Exim main or reject log. Returns false, having done
+ * nothing, for a syslog line (Exim's through syslog, or another
+ * program's in a merged file): the syslog path reads it. */
+static bool
+exim_line(struct dispatch *d, struct input_stream *s, const char *line,
+    size_t len, uint64_t lineno)
+{
+	struct tstamp_tm tm;
+	struct syslog_rec r;
+	struct event ev;
+	size_t n = tstamp_iso(line, len, true, &tm);
+
+	if (n == 0 || n >= len || line[n] != ' ') {
+		/* A syslog line among them (a merged file). */
+		if (n == 0 && syslog_parse(line, len, &r) == 0)
+			return false;
+		count_result(d, s, exim_parse_untimed(str_make(line, len)),
+		    line, len, lineno);
+		return true;
+	}
+	if (syslog_parse(line, len, &r) == 0 && exim_syslog_credible(&r))
+		return false;
+	event_clear(&ev);
+	ev.time = stamp_time(d, str_make(line, n), &tm);
+	ev.usec = tm.usec;
+	if (s->first_seen == INT64_MIN)
+		s->first_seen = ev.time;
+	s->last_seen = ev.time;
+	ev.host = str_make(s->host, strlen(s->host));
+	ev.src = s->id;
+	ev.line = lineno;
+	count_result(d, s, exim_parse_line(str_make(line + n + 1,
+	    len - n - 1), &ev, d->sink, d->sink_ctx), line, len, lineno);
+	return true;
 }
 
 static void
@@ -150,7 +245,9 @@ dispatch_line(void *ctx, struct input_stream *s, const char *line,
 		s->context++;
 		return;
 	}
-	if (s->format != FMT_SYSLOG) {
+	if (s->format == FMT_EXIM && exim_line(d, s, line, len, lineno))
+		return;
+	if (s->format != FMT_SYSLOG && s->format != FMT_EXIM) {
 		note_unrecognized(d, s, line, len, lineno);
 		return;
 	}
@@ -159,20 +256,7 @@ dispatch_line(void *ctx, struct input_stream *s, const char *line,
 		return;
 	}
 	event_clear(&ev);
-	/* Consecutive lines mostly share their stamp: resolve it once. */
-	if (r.stamp.len == d->last_stamp_len && r.stamp.len > 0 &&
-	    memcmp(r.stamp.p, d->last_stamp, r.stamp.len) == 0) {
-		ev.time = d->last_time;
-	} else {
-		if (r.tm.year == 0)
-			tstamp_clock_year(&d->clock, &r.tm);
-		ev.time = stamp_epoch(d, &r.tm);
-		if (r.stamp.len <= sizeof(d->last_stamp)) {
-			memcpy(d->last_stamp, r.stamp.p, r.stamp.len);
-			d->last_stamp_len = r.stamp.len;
-			d->last_time = ev.time;
-		}
-	}
+	ev.time = stamp_time(d, r.stamp, &r.tm);
 	ev.usec = r.tm.usec;
 	if (s->first_seen == INT64_MIN)
 		s->first_seen = ev.time;
@@ -180,15 +264,13 @@ dispatch_line(void *ctx, struct input_stream *s, const char *line,
 	ev.host = r.host;
 	ev.src = s->id;
 	ev.line = lineno;
-	if (!postfix_is_tag(&r)) {
+	if (postfix_is_tag(&r)) {
+		res = postfix_parse_line(&r, &ev, d->sink, d->sink_ctx);
+	} else if (exim_is_tag(&r)) {
+		res = exim_parse_line(r.msg, &ev, d->sink, d->sink_ctx);
+	} else {
 		s->other_program++;
 		return;
 	}
-	res = postfix_parse_line(&r, &ev, d->sink, d->sink_ctx);
-	if (res == PARSE_EVENT)
-		s->recognized++;
-	else if (res == PARSE_CONTEXT)
-		s->context++;
-	else
-		note_unrecognized(d, s, line, len, lineno);
+	count_result(d, s, res, line, len, lineno);
 }

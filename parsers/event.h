@@ -27,6 +27,8 @@ enum ev_type {
 	EV_DELETED,	/* removed by an administrator: pending ones dropped */
 	EV_DROPPED,	/* never queued: nobody got it (text: why) */
 	EV_LINK,	/* this message led to link_qid (link: how) */
+	EV_HDR_ADDRS,	/* hname: an address header, parsed (addrs) */
+	EV_REF,		/* hname In-Reply-To/References names msgid */
 	EV_TYPE_COUNT
 };
 
@@ -56,6 +58,16 @@ enum ev_link {
 #define EVF_PROBE	0x01	/* address verification: nothing delivered */
 #define EVF_PARTIAL	0x02	/* content crossed though not accepted */
 #define EVF_FORWARD	0x04	/* not final: re-submitted (link_qid) */
+/* Flag of an EV_BEGIN: a stored copy of the message (mbox, Maildir), not
+ * a hop of its delivery: its headers are whole, it decides nobody's
+ * outcome. */
+#define EVF_ARCHIVE	0x08
+
+/* One address of an address header, parsed by the format's reader. */
+struct hdr_addr {
+	struct str addr;	/* addr-spec; domain case as written */
+	struct str name;	/* display name, UTF-8, may be empty */
+};
 
 struct event {
 	enum ev_type type;
@@ -78,6 +90,9 @@ struct event {
 	enum ev_link link;
 	unsigned flags;
 	bool hvalue_cut;	/* the MTA cut the header text short */
+	const struct hdr_addr *addrs;	/* EV_HDR_ADDRS */
+	size_t naddrs;
+	bool list_complete;	/* addrs is the whole list (not cut) */
 	int64_t size;		/* -1 unknown */
 	int64_t nrcpt;		/* -1 unknown */
 	uint32_t src;		/* input stream id (provenance) */

@@ -13,6 +13,10 @@
 #include <string.h>
 #include <strings.h>
 
+/* An absent string: empty, but never a NULL pointer, so that a sink may
+ * hand it to memcpy(). */
+#define STR_EMPTY	str_make("", 0)
+
 /* Room for a Message-ID with its "<>" added and for an unescaped T=
  * subject (Exim logs at most 100 subject bytes, escapes included, so
  * this is never the limit in practice). */
@@ -79,6 +83,16 @@ exim_is_tag(const struct syslog_rec *r)
 	return STR_EQ(r->tag, "exim") || STR_EQ(r->tag, "exim4");
 }
 
+/* See exim.h. */
+bool
+exim_syslog_credible(const struct syslog_rec *r)
+{
+	if (exim_msgid_len(r->host) > 0 || memchr(r->host.p, '=',
+	    r->host.len) != NULL || memchr(r->tag.p, '=', r->tag.len) != NULL)
+		return false;
+	return r->pid.len > 0 || exim_is_tag(r) || postfix_is_tag(r);
+}
+
 static void
 emit(struct event *ev, enum ev_type type, event_sink_fn sink, void *ctx)
 {
@@ -86,16 +100,22 @@ emit(struct event *ev, enum ev_type type, event_sink_fn sink, void *ctx)
 	sink(ctx, ev);
 }
 
+/* Absent strings are empty but never NULL: sinks may copy them. */
 static void
 reset_fields(struct event *ev)
 {
-	ev->sender = ev->addr = ev->orig = ev->msgid = ev->relay = STR_NULL;
-	ev->dsn = ev->text = ev->hname = ev->hvalue = STR_NULL;
-	ev->link_qid = STR_NULL;
+	struct str e = STR_EMPTY;
+
+	ev->sender = ev->addr = ev->orig = ev->msgid = ev->relay = e;
+	ev->dsn = ev->text = ev->hname = ev->hvalue = ev->link_qid = e;
+	ev->instance = ev->qid = e;
 	ev->status = RCPT_UNKNOWN;
 	ev->link = LINK_NONE;
 	ev->flags = 0;
 	ev->hvalue_cut = false;
+	ev->addrs = NULL;
+	ev->naddrs = 0;
+	ev->list_complete = false;
 	ev->size = ev->nrcpt = -1;
 }
 
@@ -141,15 +161,12 @@ next_token(struct str *rest, struct str *tok)
 	s = str_skip(s, i);
 	if (s.len == 0)
 		return false;
-	for (i = 0; i < s.len && s.p[i] != ' '; i++) {
-		if (s.p[i] == '"' && (i == 0 || s.p[i - 1] == '=')) {
-			i = quoted_end(s, i) - 1;
-			if (i + 1 >= s.len)
-				break;
-		}
+	for (i = 0; i < s.len && s.p[i] != ' ';) {
+		if (s.p[i] == '"' && (i == 0 || s.p[i - 1] == '='))
+			i = quoted_end(s, i);
+		else
+			i++;
 	}
-	if (i > s.len)
-		i = s.len;
 	*tok = str_make(s.p, i);
 	*rest = str_skip(s, i);
 	return true;
@@ -276,7 +293,7 @@ find_dsn(struct str t)
 		if (j > 8 && p[j - 1] != '.')
 			return str_make(p + 4, j - 4);
 	}
-	return STR_NULL;
+	return STR_EMPTY;
 }
 
 /* A bracketed part "(...)" or "<...>" at s.p[0]: its length, when it
@@ -324,7 +341,8 @@ read_addr_part(struct str s, struct addr_part *a)
 {
 	size_t i, n;
 
-	memset(a, 0, sizeof(*a));
+	a->final = a->parent = a->orig = STR_EMPTY;
+	a->reason = false;
 	if (s.len > 0 && (s.p[0] == '|' || s.p[0] == '/' || s.p[0] == '>' ||
 	    STR_STARTS(s, "save "))) {
 		for (i = 1; i + 1 < s.len; i++)
@@ -343,7 +361,9 @@ read_addr_part(struct str s, struct addr_part *a)
 			    s.len : a->final.len + 2);
 	}
 	s = str_skip(s, a->final.len);
-	if (a->final.len > 0 && a->final.p[a->final.len - 1] == ':') {
+	/* "bob@example.org: reason"; but ":blackhole:" is a target. */
+	if (a->final.len > 1 && a->final.p[a->final.len - 1] == ':' &&
+	    a->final.p[0] != ':') {
 		a->final.len--;
 		a->reason = true;
 		return s;
@@ -396,12 +416,9 @@ confirmation_qid(struct str c)
 	else if ((at = STR_FIND(c, "queued as ")) >= 0)
 		c = str_skip(c, (size_t)at + 10);
 	else
-		return STR_NULL;
-	for (n = 0; n < c.len && is_alnum(c.p[n]) ||
-	    (n < c.len && (c.p[n] == '-' || c.p[n] == '.')); n++)
+		return STR_EMPTY;
+	for (n = 0; n < c.len && (is_alnum(c.p[n]) || c.p[n] == '-'); n++)
 		;
-	while (n > 0 && c.p[n - 1] == '.')
-		n--;
 	return str_make(c.p, n);
 }
 
@@ -411,8 +428,8 @@ parse_delivery(enum ex_flag flag, struct str s, struct event *ev,
     event_sink_fn sink, void *ctx)
 {
 	struct addr_part a;
-	struct str rest, tok, v, conf = STR_NULL, transport = STR_NULL;
-	struct str reason = STR_NULL;
+	struct str rest, tok, v, conf = STR_EMPTY, transport = STR_EMPTY;
+	struct str reason = STR_EMPTY;
 	bool bypassed = false, in_host = false, have_reason;
 
 	rest = read_addr_part(s, &a);
@@ -434,14 +451,12 @@ parse_delivery(enum ex_flag flag, struct str s, struct event *ev,
 				ev->relay.len = (size_t)(tok.p + tok.len -
 				    ev->relay.p);
 				in_host = false;
-			} else if (!STR_EQ(tok, "DS") && !(tok.len > 0 &&
-			    tok.p[0] == '(')) {
-				in_host = false;
-			} else {
 				continue;
 			}
-			if (!in_host && tok.p[0] == '[')
+			if (STR_EQ(tok, "DS") || (tok.len > 0 &&
+			    tok.p[0] == '('))
 				continue;
+			in_host = false;
 		}
 		if (TOK_VALUE(tok, "H=", &v)) {
 			ev->relay = v;
@@ -470,7 +485,7 @@ parse_delivery(enum ex_flag flag, struct str s, struct event *ev,
 	if (a.orig.len > 0 && memchr(a.final.p, '@', a.final.len) == NULL &&
 	    str_eq(a.final, local_part(a.orig))) {
 		ev->addr = a.orig;
-		ev->orig = STR_NULL;
+		ev->orig = STR_EMPTY;
 	}
 	switch (flag) {
 	case EXF_DELIVER:
@@ -484,7 +499,7 @@ parse_delivery(enum ex_flag flag, struct str s, struct event *ev,
 			ev->status = RCPT_DISCARDED;
 			if (a.orig.len > 0) {
 				ev->addr = a.orig;
-				ev->orig = STR_NULL;
+				ev->orig = STR_EMPTY;
 			}
 		} else if (STR_EQ(a.final, "blackhole") &&
 		    STR_FIND(a.parent, "discarded recipients") >= 0) {
@@ -533,14 +548,25 @@ parse_delivery(enum ex_flag flag, struct str s, struct event *ev,
 	return PARSE_EVENT;
 }
 
+/* A token with a '(' that it does not close: "(helo", "H=(helo". */
+static bool
+opens_paren(struct str tok)
+{
+	const char *open = memchr(tok.p, '(', tok.len);
+
+	return open != NULL && memchr(open, ')',
+	    (size_t)(tok.p + tok.len - open)) == NULL;
+}
+
 /* <= and (= */
 static enum parse_result
 parse_arrival(struct str s, struct event *ev, event_sink_fn sink,
     void *ctx)
 {
 	char scratch[EXIM_SCRATCH], subj[EXIM_SCRATCH];
-	struct str tok, v, rest, msgid = STR_NULL, subject = STR_NULL;
-	struct str refid = STR_NULL;
+	struct str tok, v, rest, msgid = STR_EMPTY, subject = STR_EMPTY;
+	struct str refid = STR_EMPTY;
+	bool has_subject = false;
 	size_t n;
 	long nfor = -1;
 	bool cut = false;
@@ -559,7 +585,7 @@ parse_arrival(struct str s, struct event *ev, event_sink_fn sink,
 				paren = 0;
 			continue;
 		}
-		if (tok.p[0] == '(' && tok.p[tok.len - 1] != ')') {
+		if (opens_paren(tok)) {
 			paren = 1;
 			continue;
 		}
@@ -578,8 +604,10 @@ parse_arrival(struct str s, struct event *ev, event_sink_fn sink,
 			ev->size = to_long(v);
 		else if (TOK_VALUE(tok, "id=", &v) || TOK_VALUE(tok, "id*=", &v))
 			msgid = v;
-		else if (TOK_VALUE(tok, "T=", &v))
+		else if (TOK_VALUE(tok, "T=", &v)) {
 			subject = unquote(v);
+			has_subject = true;
+		}
 		else if (TOK_VALUE(tok, "R=", &v) &&
 		    exim_msgid_len(v) == v.len)
 			refid = v;
@@ -597,7 +625,7 @@ parse_arrival(struct str s, struct event *ev, event_sink_fn sink,
 		ev->msgid = msgid;
 		emit(ev, EV_MSGID, sink, ctx);
 	}
-	if (subject.p != NULL) {
+	if (has_subject) {
 		ev->hname = STR_LIT("Subject");
 		n = unescape(subject, subj, sizeof(subj), &cut);
 		ev->hvalue = str_make(subj, n);
@@ -620,18 +648,18 @@ static struct str
 find_sender(struct str s)
 {
 	long at = STR_FIND(s, "F=");
-	struct str out = STR_NULL;
+	struct str out = STR_EMPTY;
 
 	while (at > 0 && s.p[at - 1] != ' ') {
 		struct str t = str_skip(s, (size_t)at + 2);
 		long next = STR_FIND(t, "F=");
 
 		if (next < 0)
-			return STR_NULL;
+			return STR_EMPTY;
 		at += 2 + next;
 	}
 	if (at < 0)
-		return STR_NULL;
+		return STR_EMPTY;
 	read_addr(str_skip(s, (size_t)at + 2), &out);
 	return out;
 }
@@ -697,7 +725,7 @@ is_context_text(struct str s)
 		"Ignoring ", "using queue", "proxy ", "Proxy ",
 		"Delivery ", "delivery ", "attempting ", "error ",
 		"Error ", "retry ", "Retry ", "No ", "Unknown ", "unknown ",
-		NULL,
+		"refused connection", NULL,
 	};
 	const char *const *p;
 
@@ -741,6 +769,27 @@ split_part(struct str *s)
 	return n;
 }
 
+/* Skips a "[28107] " (+pid) prefix. */
+static struct str
+skip_pid(struct str s)
+{
+	const char *close;
+
+	if (s.len > 2 && s.p[0] == '[' && (close = memchr(s.p, ']',
+	    s.len < 24 ? s.len : 24)) != NULL &&
+	    (size_t)(close - s.p) + 1 < s.len && close[1] == ' ' &&
+	    memchr(s.p, ' ', (size_t)(close - s.p)) == NULL)
+		s = str_skip(s, (size_t)(close - s.p) + 2);
+	return s;
+}
+
+/* See exim.h. */
+bool
+exim_has_msgid(struct str text)
+{
+	return exim_msgid_len(skip_pid(text)) > 0;
+}
+
 /* See exim.h. */
 enum parse_result
 exim_parse_line(struct str s, struct event *ev, event_sink_fn sink,
@@ -752,8 +801,6 @@ exim_parse_line(struct str s, struct event *ev, event_sink_fn sink,
 	long at;
 
 	reset_fields(ev);
-	ev->instance = STR_NULL;
-	ev->qid = STR_NULL;
 	/* Through syslog: Exim's own stamp may still be there. */
 	if (s.len > 19 && s.p[4] == '-' &&
 	    (n = tstamp_iso(s.p, s.len, true, &tm)) > 0 && n < s.len &&
@@ -761,15 +808,7 @@ exim_parse_line(struct str s, struct event *ev, event_sink_fn sink,
 		s = str_skip(s, n + 1);
 	if (split_part(&s) > 1)
 		return PARSE_CONTEXT;
-	/* +pid: "[28107] " */
-	if (s.len > 2 && s.p[0] == '[') {
-		const char *close = memchr(s.p, ']', s.len < 24 ? s.len : 24);
-
-		if (close != NULL && (size_t)(close - s.p) + 1 < s.len &&
-		    close[1] == ' ' && memchr(s.p, ' ', (size_t)(close - s.p))
-		    == NULL)
-			s = str_skip(s, (size_t)(close - s.p) + 2);
-	}
+	s = skip_pid(s);
 	if ((n = exim_msgid_len(s)) == 0) {
 		if ((at = STR_FIND(s, "rejected RCPT ")) >= 0)
 			return parse_rcpt_reject(s, at, ev, sink, ctx);
@@ -820,8 +859,12 @@ exim_parse_untimed(struct str s)
 	if (STR_STARTS(s, "Envelope-from: ") || STR_STARTS(s, "Envelope-to: ")
 	    || STR_EQ(s, "Envelope-from:") || STR_EQ(s, "Envelope-to:"))
 		return PARSE_CONTEXT;
+	/* log.c marks a header dump cut at its buffer's end. */
+	if (STR_EQ(s, "*** truncated ***"))
+		return PARSE_CONTEXT;
 	/* "F From: ...": a spool flag letter, then a header line. */
-	if (s.len > 3 && strchr("PIFTCBRS*", s.p[0]) != NULL && s.p[1] == ' ') {
+	if (s.len > 3 && s.p[0] != '\0' && strchr("PIFTCBRS*", s.p[0]) != NULL
+	    && s.p[1] == ' ') {
 		for (i = 2; i < s.len && s.p[i] > ' ' && s.p[i] < 127 &&
 		    s.p[i] != ':'; i++)
 			;

@@ -66,6 +66,13 @@
  * (syslog_processname), with or without a pid. */
 bool exim_is_tag(const struct syslog_rec *r);
 
+/* Whether a line that has both an Exim stamp ("2024-03-07 09:15:02 ")
+ * and a syslog prefix after syslog_parse() is really a syslog line: its
+ * "host" is no message ID, neither host nor tag holds '=', and the tag
+ * has a pid or names a mail program. "<id> DKIM: ..." is Exim's;
+ * "mx1 exim[29786]: ..." is syslog's. */
+bool exim_syslog_credible(const struct syslog_rec *r);
+
 enum parse_result exim_parse_line(struct str text, struct event *ev,
     event_sink_fn sink, void *ctx);
 
@@ -76,6 +83,11 @@ enum parse_result exim_parse_untimed(struct str line);
 /* Writes the host of a plain log named by its provenance display
  * string (see above) into out, NUL-terminated and cut to outsz. */
 void exim_host_from_path(const char *display, char *out, size_t outsz);
+
+/* Whether the text after a main log stamp names a message: "[pid] "
+ * and then a message ID. Format detection takes such lines as strong
+ * evidence of an Exim log. */
+bool exim_has_msgid(struct str text);
 
 /* Exposed for unit tests. */
 /* Length of the message ID at the start of s (16 or 23) when it is

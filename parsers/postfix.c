@@ -26,32 +26,36 @@ enum pf_prog {
 
 struct pf_name {
 	const char *name;
+	size_t len;
 	enum pf_prog prog;
 };
 
+#define PF(n, p)	{ n, sizeof(n) - 1, p }
+
+/* Busiest programs first: this runs for every line. */
 static const struct pf_name pf_programs[] = {
-	{ "smtpd", PF_SMTPD }, { "postscreen", PF_SMTPD },
-	{ "qmqpd", PF_SMTPD }, { "cleanup", PF_CLEANUP },
-	{ "qmgr", PF_QMGR }, { "oqmgr", PF_QMGR },
-	{ "smtp", PF_AGENT }, { "lmtp", PF_AGENT }, { "local", PF_AGENT },
-	{ "virtual", PF_AGENT }, { "pipe", PF_AGENT }, { "error", PF_AGENT },
-	{ "retry", PF_AGENT }, { "discard", PF_DISCARD },
-	{ "pickup", PF_PICKUP }, { "bounce", PF_BOUNCE },
-	{ "defer", PF_BOUNCE }, { "trace", PF_BOUNCE },
-	{ "postsuper", PF_POSTSUPER },
-	{ "master", PF_OTHER }, { "anvil", PF_OTHER }, { "scache", PF_OTHER },
-	{ "tlsmgr", PF_OTHER }, { "tlsproxy", PF_OTHER },
-	{ "trivial-rewrite", PF_OTHER }, { "verify", PF_OTHER },
-	{ "flush", PF_OTHER }, { "showq", PF_OTHER }, { "proxymap", PF_OTHER },
-	{ "postlogd", PF_OTHER }, { "dnsblog", PF_OTHER },
-	{ "postfix-script", PF_OTHER }, { "postfix", PF_OTHER },
-	{ "sendmail", PF_OTHER }, { "postdrop", PF_OTHER },
-	{ "postqueue", PF_OTHER }, { "postmap", PF_OTHER },
-	{ "postalias", PF_OTHER }, { "postmulti", PF_OTHER },
-	{ "postlog", PF_OTHER }, { "postconf", PF_OTHER },
-	{ "spawn", PF_OTHER }, { "policy-spf", PF_OTHER },
-	{ "postscreen-cache", PF_OTHER }, { "smtp-sink", PF_OTHER },
-	{ NULL, PF_UNKNOWN },
+	PF("smtp", PF_AGENT), PF("qmgr", PF_QMGR), PF("cleanup", PF_CLEANUP),
+	PF("smtpd", PF_SMTPD), PF("local", PF_AGENT),
+	PF("virtual", PF_AGENT), PF("lmtp", PF_AGENT),
+	PF("bounce", PF_BOUNCE), PF("pickup", PF_PICKUP),
+	PF("postscreen", PF_SMTPD), PF("qmqpd", PF_SMTPD),
+	PF("oqmgr", PF_QMGR), PF("pipe", PF_AGENT), PF("error", PF_AGENT),
+	PF("retry", PF_AGENT), PF("discard", PF_DISCARD),
+	PF("defer", PF_BOUNCE), PF("trace", PF_BOUNCE),
+	PF("postsuper", PF_POSTSUPER),
+	PF("master", PF_OTHER), PF("anvil", PF_OTHER), PF("scache", PF_OTHER),
+	PF("tlsmgr", PF_OTHER), PF("tlsproxy", PF_OTHER),
+	PF("trivial-rewrite", PF_OTHER), PF("verify", PF_OTHER),
+	PF("flush", PF_OTHER), PF("showq", PF_OTHER), PF("proxymap", PF_OTHER),
+	PF("postlogd", PF_OTHER), PF("dnsblog", PF_OTHER),
+	PF("postfix-script", PF_OTHER), PF("postfix", PF_OTHER),
+	PF("sendmail", PF_OTHER), PF("postdrop", PF_OTHER),
+	PF("postqueue", PF_OTHER), PF("postmap", PF_OTHER),
+	PF("postalias", PF_OTHER), PF("postmulti", PF_OTHER),
+	PF("postlog", PF_OTHER), PF("postconf", PF_OTHER),
+	PF("spawn", PF_OTHER), PF("policy-spf", PF_OTHER),
+	PF("postscreen-cache", PF_OTHER), PF("smtp-sink", PF_OTHER),
+	{ NULL, 0, PF_UNKNOWN },
 };
 
 static enum pf_prog
@@ -60,7 +64,7 @@ pf_program(struct str prog)
 	const struct pf_name *n;
 
 	for (n = pf_programs; n->name != NULL; n++)
-		if (prog.len == strlen(n->name) &&
+		if (prog.len == n->len && prog.p[0] == n->name[0] &&
 		    memcmp(prog.p, n->name, prog.len) == 0)
 			return n->prog;
 	return PF_UNKNOWN;
@@ -244,7 +248,6 @@ parse_delivery(struct str s, enum pf_prog prog, struct event *ev,
 {
 	struct str status, rest;
 	size_t n;
-	long at;
 
 	n = postfix_read_addr(str_skip(s, 3), &ev->addr);
 	if (n == 0)
@@ -254,17 +257,43 @@ parse_delivery(struct str s, enum pf_prog prog, struct event *ev,
 		n = postfix_read_addr(str_skip(rest, 10), &ev->orig);
 		rest = str_skip(rest, 10 + n);
 	}
-	FIND_FIELD(rest, "relay=", &ev->relay);
-	/* status= comes last; everything after its word is reply text,
-	 * which may itself hold "to=<...>" or "dsn=". */
-	if ((at = STR_FIND(rest, ", status=")) < 0)
-		return PARSE_UNRECOGNIZED;
-	{
-		struct str head = str_make(rest.p, (size_t)at);
+	/* ", relay=R[, conn_use=N], delay=D, delays=a/b/c/d[, tls=T],
+	 * dsn=X, status=WORD (TEXT)": walked field by field, in one pass.
+	 * status= comes last; the reply text after it may itself hold
+	 * "to=<...>" or "dsn=". */
+	for (;;) {
+		struct str key, val;
 
-		FIND_FIELD(head, "dsn=", &ev->dsn);
+		if (!STR_STARTS(rest, ", "))
+			return PARSE_UNRECOGNIZED;
+		rest = str_skip(rest, 2);
+		for (n = 0; n < rest.len && rest.p[n] != '=' &&
+		    rest.p[n] != ','; n++)
+			;
+		if (n >= rest.len || rest.p[n] != '=')
+			return PARSE_UNRECOGNIZED;
+		key = str_make(rest.p, n);
+		rest = str_skip(rest, n + 1);
+		if (STR_EQ(key, "status"))
+			break;
+		if (STR_EQ(key, "tls")) {
+			/* Free text up to ", dsn=" (3.11+). */
+			long at = STR_FIND(rest, ", dsn=");
+
+			if (at < 0)
+				return PARSE_UNRECOGNIZED;
+			rest = str_skip(rest, (size_t)at);
+			continue;
+		}
+		for (n = 0; n < rest.len && rest.p[n] != ','; n++)
+			;
+		val = str_make(rest.p, n);
+		rest = str_skip(rest, n);
+		if (STR_EQ(key, "relay"))
+			ev->relay = val;
+		else if (STR_EQ(key, "dsn"))
+			ev->dsn = val;
 	}
-	rest = str_skip(rest, (size_t)at + 9);
 	for (n = 0; n < rest.len && rest.p[n] != ' ' && rest.p[n] != ','; n++)
 		;
 	status = str_make(rest.p, n);
@@ -300,8 +329,9 @@ parse_delivery(struct str s, enum pf_prog prog, struct event *ev,
 		ev->link = LINK_FORWARD;
 		ev->link_qid = str_make(q.p, n);
 	}
-	if (STR_FIND(ev->text, "in reply to end of DATA command") >= 0 ||
-	    STR_FIND(ev->text, "may be sent more than once") >= 0)
+	if ((ev->status == RCPT_BOUNCED || ev->status == RCPT_DEFERRED) &&
+	    (STR_FIND(ev->text, "in reply to end of DATA command") >= 0 ||
+	    STR_FIND(ev->text, "may be sent more than once") >= 0))
 		ev->flags |= EVF_PARTIAL;
 	emit(ev, EV_DELIVERY, sink, ctx);
 	if (ev->link == LINK_FORWARD) {

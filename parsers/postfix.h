@@ -14,8 +14,12 @@
  * allocates; never reads past len.
  *
  * Results: PARSE_EVENT (events emitted), PARSE_CONTEXT (a known line that
- * carries no message data: connect, TLS, statistics, daemon start),
- * PARSE_UNRECOGNIZED (counted and listed by `stats --unparsed`).
+ * carries no message data: connect, TLS, statistics, daemon start, a
+ * non-final reply of one delivery attempt, an action that changes no
+ * recipient's fate such as reject_warning or hold, a refusal before any
+ * recipient was named, proxy-accept), PARSE_UNRECOGNIZED (counted and
+ * listed by `stats --unparsed`). A message shape without its queue ID
+ * still emits events, with an empty qid.
  */
 #ifndef MAILSPILL_POSTFIX_H
 #define MAILSPILL_POSTFIX_H

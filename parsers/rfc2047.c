@@ -350,7 +350,7 @@ tail_iconv(struct buf *out, size_t mark, const char *name)
 		in_off = (size_t)(in - out->p);
 		out->len = (size_t)(o - out->p);
 		if (r != (size_t)-1)
-			break;	/* all converted; UTF-8 has no shift state */
+			break;	/* done; UTF-8 has no shift state */
 		if (err == E2BIG) {
 			buf_grow(out, out->cap);
 			continue;
@@ -431,7 +431,7 @@ b64_valid(const unsigned char *s, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (s[i] == '=')
-			return true;	/* what follows padding is ignored */
+			return true;	/* the rest is ignored */
 		if (b64_value(s[i]) < 0 && !is_lwsp(s[i]))
 			return false;
 	}
@@ -618,6 +618,8 @@ rfc2047_decode(struct buf *out, const char *p, size_t len, unsigned flags)
 	bool adjacent;
 	size_t at;
 
+	buf_grow(out, 0);	/* out->p is a string even for empty input */
+	out->p[out->len] = '\0';
 	while (scan + 1 < len &&
 	    (hit = memmem(p + scan, len - scan, "=?", 2)) != NULL) {
 		at = (size_t)(hit - p);

@@ -44,7 +44,8 @@
 #include <stddef.h>
 
 /* Flags for the functions below. */
-#define RFC2047_LATIN1	0x1u	/* invalid UTF-8 bytes as Latin-1, not U+FFFD */
+/* Invalid UTF-8 bytes read as Latin-1 instead of becoming U+FFFD. */
+#define RFC2047_LATIN1	0x1u
 
 /* A charset name longer than this is not a charset: the word is left
  * alone. Real names are under 20 bytes ("ISO-2022-JP-2", "windows-1252");

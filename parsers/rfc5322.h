@@ -64,19 +64,26 @@ bool rfc5322_header_name_eq(const char *name, size_t len, const char *want);
 /* ---- Address lists (RFC 5322 3.4 and obsolete 4.4) ------------------- */
 
 /* What an item needed or is: several may be set. */
-#define RFC5322_AF_NAME_FROM_COMMENT	0x0001u	/* "a@b (Name)" */
-#define RFC5322_AF_NAME_AFTER		0x0002u	/* "<a@b> Name": words after */
-#define RFC5322_AF_NO_ANGLE		0x0004u	/* "Name a@b": no < > */
-#define RFC5322_AF_NO_DOMAIN		0x0008u	/* "root": local part only */
-#define RFC5322_AF_NO_ADDR		0x0010u	/* "John Doe": a name only */
-#define RFC5322_AF_EMPTY_GROUP		0x0020u	/* "undisclosed-recipients:;" */
-#define RFC5322_AF_ROUTE		0x0040u	/* "<@a,@b:x@y>": route dropped */
-#define RFC5322_AF_MISSING_COMMA	0x0080u	/* "a@x b@y": no separator */
-#define RFC5322_AF_GARBAGE		0x0100u	/* bytes skipped */
-#define RFC5322_AF_UNTERMINATED		0x0200u	/* quote ( [ or < not closed */
-#define RFC5322_AF_SEMICOLON		0x0400u	/* ';' outside a group (Outlook) */
-#define RFC5322_AF_NO_GROUP_END		0x0800u	/* group without ';' */
-#define RFC5322_AF_EMPTY_ELEMENT	0x1000u	/* "a@x,,b@y" or trailing ',' */
+#define RFC5322_AF_NAME_FROM_COMMENT 0x0001u /* "a@b (Name)" */
+#define RFC5322_AF_NAME_AFTER 0x0002u /* "<a@b> Name": words after */
+#define RFC5322_AF_NO_ANGLE 0x0004u /* "Name a@b": no < > */
+#define RFC5322_AF_NO_DOMAIN 0x0008u /* "root": local part only */
+#define RFC5322_AF_NO_ADDR 0x0010u /* "John Doe": a name only */
+#define RFC5322_AF_EMPTY_GROUP 0x0020u /* "undisclosed-recipients:;" */
+#define RFC5322_AF_ROUTE 0x0040u /* "<@a,@b:x@y>": route dropped */
+#define RFC5322_AF_MISSING_COMMA 0x0080u /* "a@x b@y": no separator */
+#define RFC5322_AF_GARBAGE 0x0100u /* bytes skipped */
+#define RFC5322_AF_UNTERMINATED 0x0200u /* quote ( [ or < not closed */
+#define RFC5322_AF_SEMICOLON 0x0400u /* ';' outside a group (Outlook) */
+#define RFC5322_AF_NO_GROUP_END 0x0800u /* group without ';' */
+#define RFC5322_AF_EMPTY_ELEMENT 0x1000u /* "a@x,,b@y" or trailing ',' */
+#define RFC5322_AF_ADDR_AS_NAME 0x2000u /* "a@x <b@y>": a@x is the name */
+#define RFC5322_AF_TRUNCATED 0x4000u /* list cut at RFC5322_MAX_ITEMS */
+
+/* Items kept per list: a 1 MiB header of "a@b," would give 262144 items
+ * of ~150 bytes; real lists stay far below (Exchange caps a message at
+ * a few thousand recipients). Past it parsing stops, flagged TRUNCATED. */
+#define RFC5322_MAX_ITEMS	100000
 
 struct rfc5322_addr {
 	/*
@@ -85,7 +92,9 @@ struct rfc5322_addr {
 	 * quotes kept as is). Comments are not part of it, except that
 	 * when there is no phrase the comments become the name
 	 * (RFC5322_AF_NAME_FROM_COMMENT), or failing that words after the
-	 * address (RFC5322_AF_NAME_AFTER). Empty when there is none.
+	 * address (RFC5322_AF_NAME_AFTER). An addr-spec written right
+	 * before an angle-addr is a name too (RFC5322_AF_ADDR_AS_NAME).
+	 * Empty when there is none.
 	 */
 	struct str name;
 	/* Local part: quotes and escapes removed, CFWS around dots removed,
@@ -126,9 +135,9 @@ struct rfc5322_addr_list {
  *
  * Items: one per mailbox, in order; one RFC5322_AF_NO_ADDR item per
  * element that is only a phrase; one RFC5322_AF_EMPTY_GROUP item per
- * group without members (the real recipients of "undisclosed-recipients:;"
- * were envelope-only). Empty elements and comment-only elements give none.
- * A recipient list is therefore the items whose addr is not empty.
+ * named group without members (the real recipients of
+ * "undisclosed-recipients:;" were envelope-only). Empty elements and
+ * comment-only elements give none. A recipient list is therefore the items whose addr is not empty.
  */
 size_t rfc5322_parse_addr_list(struct rfc5322_addr_list *l, const char *p,
     size_t len, unsigned flags);

@@ -59,24 +59,32 @@ read_fraction(const char *p, size_t len, uint32_t *usec)
 size_t
 tstamp_classic(const char *p, size_t len, struct tstamp_tm *tm)
 {
-	size_t n = 15;
+	size_t n, d;
 
-	if (len < 15 || p[3] != ' ' || p[6] != ' ' || p[9] != ':' ||
-	    p[12] != ':')
+	if (len < 14 || p[3] != ' ')
 		return 0;
 	memset(tm, 0, sizeof(*tm));
 	if ((tm->mon = month_number(p)) == 0)
 		return 0;
-	if (p[4] == ' ')
-		tm->day = (p[5] >= '1' && p[5] <= '9') ? p[5] - '0' : -1;
+	/* The day: " 7" (syslog), "07" (postlogd) or "7" (some relays
+	 * and reformatters drop the padding). */
+	if (p[4] == ' ' && p[5] >= '1' && p[5] <= '9')
+		tm->day = p[5] - '0', d = 6;
+	else if (p[4] >= '1' && p[4] <= '9' && p[5] == ' ')
+		tm->day = p[4] - '0', d = 5;
+	else if ((tm->day = two_digits(p + 4, 31)) > 0)
+		d = 6;
 	else
-		tm->day = two_digits(p + 4, 31);
-	tm->hour = two_digits(p + 7, 23);
-	tm->min = two_digits(p + 10, 59);
-	tm->sec = two_digits(p + 13, 60);	/* 60: leap second */
+		return 0;
+	if (len < d + 9 || p[d] != ' ' || p[d + 3] != ':' || p[d + 6] != ':')
+		return 0;
+	tm->hour = two_digits(p + d + 1, 23);
+	tm->min = two_digits(p + d + 4, 59);
+	tm->sec = two_digits(p + d + 7, 60);	/* 60: leap second */
 	if (tm->day < 1 || tm->hour < 0 || tm->min < 0 || tm->sec < 0)
 		return 0;
-	n += read_fraction(p + 15, len - 15, &tm->usec);
+	n = d + 9;
+	n += read_fraction(p + n, len - n, &tm->usec);
 	return n;
 }
 

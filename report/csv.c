@@ -72,7 +72,7 @@ csv_add_utf8(struct buf *b, const char *s, size_t len)
 void
 csv_cell(struct csv_line *l, const char *s, size_t len)
 {
-	bool quote = false, guard;
+	bool quote = false, plain = true, guard;
 	size_t i;
 
 	if (!l->first)
@@ -82,17 +82,23 @@ csv_cell(struct csv_line *l, const char *s, size_t len)
 		return;
 	guard = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
 	    s[0] == '\t' || s[0] == '\r';
-	for (i = 0; i < len; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n') {
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == ',' || c == '"' || c == '\r' || c == '\n')
 			quote = true;
-			break;
-		}
+		else if (c >= 0x80)
+			plain = false;
+	}
 	if (quote)
 		buf_addc(&l->b, '"');
 	if (guard)
 		buf_addc(&l->b, '\'');
 	if (!quote) {
-		csv_add_utf8(&l->b, s, len);
+		if (plain)
+			buf_add(&l->b, s, len);
+		else
+			csv_add_utf8(&l->b, s, len);
 	} else {
 		const char *p = s, *q, *end = s + len;
 

@@ -59,7 +59,7 @@ write_row(struct trace_out *t, const struct recon_msg *m,
 		cell_id(l, s, r->addr);
 		cell_id(l, s, row->parent);
 		csv_cells(l, rcpt_status_name(r->status));
-		csv_cells(l, rcpt_vis_name(r->vis));
+		csv_cells(l, rcpt_vis_name(row->vis));
 		cell_id(l, s, row->hop->host);
 		cell_str(l, row->hop->qid);
 		cell_id(l, s, r->relay);

@@ -63,6 +63,10 @@ feed(struct msg_store *st, const struct ev_spec *e, size_t n)
 			ev.addr = S(e[i].a1);
 			ev.sender = S(e[i].a2);
 			break;
+		case EV_LINK:
+			ev.link = LINK_NEXT_HOP;
+			ev.link_qid = S(e[i].a1);
+			break;
 		default:
 			break;
 		}
@@ -231,6 +235,35 @@ test_hops_and_aliases(void)
 }
 
 static void
+test_hop_order_same_second(void)
+{
+	/* The mailbox server's log is read first and both hops start in
+	 * the same second: the hand-over ("queued as B9") orders them. */
+	static const struct ev_spec e[] = {
+		{ EV_BEGIN, 100, "mbox", "B9", NULL, NULL, 0, 0 },
+		{ EV_MSGID, 100, "mbox", "B9", "<same@sec>", NULL, 0, 0 },
+		{ EV_DELIVERY, 100, "mbox", "B9", "bob@org.uk", NULL,
+		    RCPT_BOUNCED, 0 },
+		{ EV_END, 100, "mbox", "B9", NULL, NULL, 0, 0 },
+		{ EV_BEGIN, 100, "mx", "M9", NULL, NULL, 0, 0 },
+		{ EV_MSGID, 100, "mx", "M9", "<same@sec>", NULL, 0, 0 },
+		{ EV_DELIVERY, 100, "mx", "M9", "bob@org.uk", NULL,
+		    RCPT_SENT, 0 },
+		{ EV_LINK, 100, "mx", "M9", "B9", NULL, 0, 0 },
+		{ EV_END, 100, "mx", "M9", NULL, NULL, 0, 0 },
+	};
+	struct msg_store st;
+	char out[1024];
+
+	msg_store_init(&st);
+	feed(&st, e, sizeof(e) / sizeof(e[0]));
+	render(&st, out, sizeof(out));
+	CHECK_STR(out, "<same@sec>|bob@org.uk||bounced|mbox\n",
+	    "the last hop wins, whatever the read order");
+	msg_store_free(&st);
+}
+
+static void
 test_forward_expired_reject(void)
 {
 	static const struct ev_spec e[] = {
@@ -296,6 +329,7 @@ static const struct cu_test tests[] = {
 	{ "single message, retries", test_single_message },
 	{ "queue-ID reuse and replayed lines", test_reuse_and_replay },
 	{ "hops joined by Message-ID, alias parents", test_hops_and_aliases },
+	{ "hop order from hand-overs", test_hop_order_same_second },
 	{ "forwards, expiry, NOQUEUE rejects", test_forward_expired_reject },
 	{ "canonical addresses", test_addr_canonical },
 };
