@@ -21,6 +21,7 @@
 
 #include "audit/msg_store.h"
 #include "audit/recon.h"
+#include "audit/scan.h"
 #include "audit/select.h"
 #include "lib/buf.h"
 #include "lib/diag.h"
@@ -28,6 +29,7 @@
 #include "parsers/dispatch.h"
 #include "parsers/input.h"
 #include "report/outfile.h"
+#include "report/scanout.h"
 #include "report/trace.h"
 
 enum exit_status {
@@ -196,6 +198,8 @@ run_read(struct run *run, char **paths, int n)
 enum {
 	OPT_FORMAT = 256, OPT_YEAR, OPT_TZ, OPT_HOST, OPT_MSGID, OPT_QID,
 	OPT_FROM, OPT_TO, OPT_SUBJECT, OPT_SINCE, OPT_UNTIL, OPT_UNPARSED,
+	OPT_FORCE, OPT_ORG, OPT_MIN_VISIBLE, OPT_EXPECTED, OPT_EXPECTED_FILE,
+	OPT_ALLOW, OPT_ALLOW_FILE, OPT_STORM_WINDOW,
 };
 
 #define COMMON_LONGOPTS \
@@ -517,18 +521,322 @@ cmd_stats(int argc, char **argv)
 	return r;
 }
 
+
+static const char scan_help[] =
+"Usage: mailspill scan [OPTIONS] [-o DIR] PATH...\n"
+"\n"
+"Reconstructs every delivery (as trace does) and finds the incidents a\n"
+"data-protection officer must act on:\n"
+"  visible-recipients   one message showing many outside addresses to\n"
+"                       each other in To/Cc\n"
+"  bulk-external-unknown-visibility\n"
+"                       a large mailing to outside addresses with no\n"
+"                       headers to tell To/Cc from Bcc (find the copy)\n"
+"  reply-all-storm      replies to such a message, to the same list\n"
+"  misrouted-domain     mail to a look-alike of a domain the site writes\n"
+"                       to (army.ml for army.mil, gmial.com)\n"
+"and writes DIR (default mailspill-report/): incidents.csv,\n"
+"incidents/INC-0001.csv ... (notification lists for mail-merge: filter on\n"
+"action = notify, request-deletion or inform), deliveries.csv (the trace\n"
+"columns) and report.json; a summary goes to standard output.\n"
+"\n"
+"  -o DIR                 report folder; an existing one must be a\n"
+"                         previous mailspill report or empty\n"
+"  --force                write into DIR whatever it holds\n"
+"  --org-domain D         a domain of the organisation (repeatable);\n"
+"                         default: inferred from the dominant senders\n"
+"  --min-visible N        external visible recipients that make a blast\n"
+"                         (default 10)\n"
+"  --storm-window HOURS   how long after a blast replies count (default 72)\n"
+"  --expected-domain D    a domain the site writes to (repeatable);\n"
+"  --expected-domains F   ... one per line in file F\n"
+"  --allow-domain D       never report D as a look-alike (repeatable);\n"
+"  --allow-domains F      ... one per line in file F\n"
+"\n"
+"Exit status: 0 no incident, 1 incidents found, 2 usage error, 3 some\n"
+"input could not be read (the rest was processed).\n"
+"\n";
+
+struct strv {
+	const char **v;
+	size_t n;
+};
+
+static void
+strv_add(struct strv *sv, const char *s)
+{
+	sv->v = xreallocarray(sv->v, sv->n + 1, sizeof(*sv->v));
+	sv->v[sv->n++] = s;
+}
+
+/* Reads one domain a line ('#' starts a comment). The strings are kept
+ * for the run. */
+static int
+strv_add_file(struct strv *sv, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *p = line, *e;
+
+		if ((e = strchr(p, '#')) != NULL)
+			*e = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (e = p + strlen(p); e > p && (e[-1] == '\n' ||
+		    e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		*e = '\0';
+		if (*p)
+			strv_add(sv, xstrdup(p));
+	}
+	fclose(f);
+	return 0;
+}
+
+struct scan_pass {
+	struct trace_out *trace;
+	struct scan *scan;
+};
+
+static int
+scan_pass2(void *ctx, const struct recon_msg *m)
+{
+	struct scan_pass *sp = ctx;
+
+	trace_msg(sp->trace, m);
+	return scan_detect(sp->scan, m);
+}
+
+static char *
+join_args(int argc, char **argv)
+{
+	struct buf b = { 0 };
+	int i;
+
+	buf_adds(&b, "mailspill");
+	for (i = 0; i < argc; i++) {
+		buf_addc(&b, ' ');
+		buf_adds(&b, argv[i]);
+	}
+	return b.p;
+}
+
+static int
+cmd_scan(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "org-domain", required_argument, NULL, OPT_ORG },
+		{ "min-visible", required_argument, NULL, OPT_MIN_VISIBLE },
+		{ "storm-window", required_argument, NULL, OPT_STORM_WINDOW },
+		{ "expected-domain", required_argument, NULL, OPT_EXPECTED },
+		{ "expected-domains", required_argument, NULL,
+		    OPT_EXPECTED_FILE },
+		{ "allow-domain", required_argument, NULL, OPT_ALLOW },
+		{ "allow-domains", required_argument, NULL, OPT_ALLOW_FILE },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct common_opts o;
+	struct scan_opts so;
+	struct strv org = { 0 }, expected = { 0 }, allowed = { 0 };
+	const char *dir = "mailspill-report";
+	bool force = false;
+	struct run run;
+	struct scan *sc;
+	struct scan_pass sp;
+	struct trace_out to;
+	struct outfile out;
+	struct scan_report rep;
+	struct report_input *ins;
+	const struct scan_counts *cnt;
+	char path[4096], *cmdline;
+	long v;
+	char *end;
+	size_t i;
+	int c, r, status;
+
+	memset(&o, 0, sizeof(o));
+	scan_opts_default(&so);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ho:q", longopts, NULL)) != -1) {
+		if ((r = common_option("scan", c, &o)) < 0)
+			return EXIT_USAGE;
+		if (r > 0)
+			continue;
+		switch (c) {
+		case 'h':
+			fputs(scan_help, stdout);
+			fputs(common_help, stdout);
+			return EXIT_DONE;
+		case 'o':
+			dir = optarg;
+			break;
+		case OPT_FORCE:
+			force = true;
+			break;
+		case OPT_ORG:
+			strv_add(&org, optarg);
+			break;
+		case OPT_EXPECTED:
+			strv_add(&expected, optarg);
+			break;
+		case OPT_ALLOW:
+			strv_add(&allowed, optarg);
+			break;
+		case OPT_EXPECTED_FILE:
+		case OPT_ALLOW_FILE:
+			if (strv_add_file(c == OPT_ALLOW_FILE ? &allowed :
+			    &expected, optarg) != 0) {
+				usage_error("scan", "cannot read %s: %s", optarg,
+				    strerror(errno));
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_MIN_VISIBLE:
+		case OPT_STORM_WINDOW:
+			v = strtol(optarg, &end, 10);
+			if (*end != '\0' || v < 1 || v > 1000000) {
+				usage_error("scan", "%s wants a positive number",
+				    c == OPT_MIN_VISIBLE ? "--min-visible" :
+				    "--storm-window");
+				return EXIT_USAGE;
+			}
+			if (c == OPT_MIN_VISIBLE)
+				so.min_visible = (unsigned)v;
+			else
+				so.storm_window = (int64_t)v * 3600;
+			break;
+		default:
+			usage_error("scan", "unknown option");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage_error("scan", "no input given");
+		return EXIT_USAGE;
+	}
+	if (set_tz("scan", o.tz) != 0)
+		return EXIT_USAGE;
+	snprintf(path, sizeof(path), "%s/deliveries.csv", dir);
+	if (output_near_inputs(path, argv + optind, argc - optind)) {
+		usage_error("scan", "refusing to write %s among the inputs",
+		    dir);
+		return EXIT_USAGE;
+	}
+	if (scanout_prepare(dir, force) != 0)
+		return EXIT_USAGE;
+	so.org_domains = org.v;
+	so.norg = org.n;
+	so.expected = expected.v;
+	so.nexpected = expected.n;
+	so.allowed = allowed.v;
+	so.nallowed = allowed.n;
+
+	run_init(&run, &o);
+	run_read(&run, argv + optind, argc - optind);
+	sc = scan_new(&so, &run.store);
+	recon_run(&run.store, scan_learn, sc, &run.recon);
+	scan_prepare(sc);
+
+	if (outfile_open(&out, path) != 0) {
+		fprintf(stderr, "mailspill: fatal: %s: %s\n", path,
+		    strerror(errno));
+		scan_free(sc);
+		run_free(&run);
+		return 70;
+	}
+	memset(&to, 0, sizeof(to));
+	to.f = out.f;
+	to.tz = &run.disp.tz;
+	to.sources = run.sources;
+	to.nsources = run.inputs.n;
+	to.st = &run.store;
+	sp.trace = &to;
+	sp.scan = sc;
+	trace_begin(&to);
+	recon_run(&run.store, scan_pass2, &sp, &run.recon);
+	status = EXIT_DONE;
+	if (trace_end(&to) != 0 || outfile_commit(&out) != 0) {
+		fprintf(stderr, "mailspill: fatal: cannot write %s: %s\n", path,
+		    strerror(errno));
+		status = 70;
+	}
+	scan_finish(sc);
+
+	ins = xcalloc(run.inputs.n + 1, sizeof(*ins));
+	for (i = 0; i < run.inputs.n; i++) {
+		const struct input_stream *s = run.inputs.v[i];
+
+		ins[i].name = s->display;
+		ins[i].format = input_format_name(s->format);
+		ins[i].host = s->host;
+		ins[i].bytes = s->bytes;
+		ins[i].lines = s->lines;
+		ins[i].recognized = s->recognized + s->context;
+		ins[i].unrecognized = s->unrecognized;
+		ins[i].year = s->year_from ? s->year : 0;
+		ins[i].year_from = s->year_from;
+		ins[i].read_error = s->read_error;
+	}
+	cmdline = join_args(argc, argv);
+	cnt = scan_get_counts(sc);
+	memset(&rep, 0, sizeof(rep));
+	rep.dir = dir;
+	rep.version = PACKAGE_VERSION;
+	rep.command_line = cmdline;
+	rep.tz_name = o.tz;
+	rep.st = &run.store;
+	rep.incs = scan_incidents(sc);
+	rep.tz = &run.disp.tz;
+	rep.sources = run.sources;
+	rep.nsources = run.inputs.n;
+	rep.inputs = ins;
+	rep.ninputs = run.inputs.n;
+	rep.org_domains = scan_org_domains(sc, &rep.norg, &rep.org_inferred);
+	rep.messages = cnt->messages;
+	rep.messages_with_headers = cnt->messages_with_headers;
+	rep.recipients = cnt->recipients;
+	rep.rows_with_visibility = cnt->rows_with_visibility;
+	if (status == EXIT_DONE && scanout_write(&rep) != 0)
+		status = 70;
+	if (status == EXIT_DONE) {
+		scanout_summary(stdout, &rep);
+		if (run.diag.errors)
+			status = EXIT_INPUT;
+		else if (rep.incs->n > 0)
+			status = EXIT_INCIDENTS;
+	}
+	free(cmdline);
+	free(ins);
+	scan_free(sc);
+	run_free(&run);
+	free(org.v);
+	free(expected.v);
+	free(allowed.v);
+	return status;
+}
+
 static const char main_help[] =
 "Usage: mailspill COMMAND [OPTIONS] PATH...\n"
 "\n"
 "Retrospective email exposure audits from mail logs and archives.\n"
 "\n"
 "Commands:\n"
+"  scan     find incidents and write a report folder with notification\n"
+"           lists (the main job)\n"
 "  trace    who received what: one CSV row per (message, recipient)\n"
 "  stats    what was read: per-file formats, line counts, years\n"
 "\n"
 "'mailspill COMMAND --help' describes each command.\n"
-"Exit status: 0 done, 2 usage error, 3 some input could not be read\n"
-"(named on stderr; the rest was processed).\n";
+"Exit status: 0 done (scan: no incident), 1 incidents found (scan),\n"
+"2 usage error, 3 some input could not be read (named on stderr; the\n"
+"rest was processed).\n";
 
 int
 main(int argc, char **argv)
@@ -546,6 +854,8 @@ main(int argc, char **argv)
 		fputs(main_help, stdout);
 		return EXIT_DONE;
 	}
+	if (strcmp(argv[1], "scan") == 0)
+		return cmd_scan(argc - 1, argv + 1);
 	if (strcmp(argv[1], "trace") == 0)
 		return cmd_trace(argc - 1, argv + 1);
 	if (strcmp(argv[1], "stats") == 0)

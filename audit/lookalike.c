@@ -167,7 +167,7 @@ static const char *const public_suffixes[] = {
 
 /* Large mail providers: their users are everyone's correspondents. */
 static const char *const builtin_providers[] = {
-	"gmail.com", "googlemail.com",
+	"gmail.com", "googlemail.com", "gmail.co.uk",
 	"outlook.com", "outlook.de", "outlook.fr", "hotmail.com",
 	"hotmail.co.uk", "hotmail.fr", "hotmail.de", "hotmail.it",
 	"live.com", "live.co.uk", "live.fr", "msn.com",
@@ -1153,4 +1153,30 @@ lookalike_get_stats(const struct lookalike *la, struct lookalike_stats *st)
 	st->bytes = la->arena.total +
 	    (la->dom.mask + 1 + la->suf.mask + 1) * sizeof(struct entry) +
 	    la->refcap * sizeof(struct ref);
+}
+
+/* See lookalike.h. */
+bool
+lookalike_is_reference_domain(const struct lookalike *la, const char *domain,
+    size_t len)
+{
+	char d[LOOKALIKE_MAX_DOMAIN + 1];
+	size_t at[MAX_LABELS], n, nl, k;
+	const struct entry *e;
+
+	n = fold(d, domain, len);
+	if (!host_is_valid(d, n, 1))
+		return false;
+	nl = split_labels(d, n, at);
+	for (k = 0; k + 1 < nl; k++) {
+		const char *t = d + at[k];
+		size_t tn = n - at[k];
+
+		if (is_public_suffix(la, t, tn))
+			break;
+		e = table_get(&la->dom, t, tn);
+		if (e != NULL && e->kind == DOM_REF)
+			return true;
+	}
+	return false;
 }

@@ -194,6 +194,11 @@ enum lookalike_verdict lookalike_find(const struct lookalike *la,
 void lookalike_repair(const struct lookalike_match *m, const char *observed,
     size_t len, struct buf *out);
 
+/* True when domain is a reference domain itself or lies under one (not
+ * merely under a reference suffix): a provider such as outlook.de. */
+bool lookalike_is_reference_domain(const struct lookalike *la,
+    const char *domain, size_t len);
+
 /* The stable lowercase word outputs use: "omission", "tld-swap", ... */
 const char *lookalike_class_name(enum lookalike_class cls);
 
