@@ -319,6 +319,30 @@ idset_clear(struct idset *s, size_t expect)
 	s->used = 0;
 }
 
+static void
+idset_grow(struct idset *s)
+{
+	size_t n = (s->mask + 1) * 2, i, j;
+	uint32_t *keys = xcalloc(n, sizeof(*keys));
+	uint32_t *gen = xcalloc(n, sizeof(*gen));
+
+	for (i = 0; i <= s->mask; i++) {
+		if (s->gen[i] != s->cur)
+			continue;
+		for (j = hash_u64(s->keys[i]) & (n - 1); gen[j] == 1;
+		    j = (j + 1) & (n - 1))
+			;
+		gen[j] = 1;
+		keys[j] = s->keys[i];
+	}
+	free(s->keys);
+	free(s->gen);
+	s->keys = keys;
+	s->gen = gen;
+	s->mask = n - 1;
+	s->cur = 1;
+}
+
 /* Adds id; true when it was not there. */
 static bool
 idset_add(struct idset *s, uint32_t id)
@@ -331,7 +355,10 @@ idset_add(struct idset *s, uint32_t id)
 			return false;
 	s->gen[j] = s->cur;
 	s->keys[j] = id;
-	s->used++;
+	/* Keep the load under a half: probes stay short, and the table
+	 * never fills whatever the caller expected. */
+	if (++s->used * 2 > s->mask)
+		idset_grow(s);
 	return true;
 }
 

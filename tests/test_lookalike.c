@@ -135,7 +135,7 @@ test_classes(void)
 		{ "northfield-housing.co.uk", "tld-swap",
 		    "northfield-housing.org.uk", "northfield-housing.org.uk",
 		    0 },
-		{ "gmail.co.uk", "tld-swap", "gmail.com", "gmail.com", 0 },
+		{ "gmail.net", "tld-swap", "gmail.com", "gmail.com", 0 },
 		{ "army.com", "tld-swap", "army.mil", "army.mil", 0 },
 		/* Upper case and a trailing dot are folded. */
 		{ "GMial.COM.", "transposition", "gmail.com", "gmail.com", 0 },
@@ -307,6 +307,8 @@ test_negative(void)
 		{ "hotmail.com", LOOKALIKE_REFERENCE, NULL },
 		{ "hotmail.co.uk", LOOKALIKE_REFERENCE, NULL },
 		{ "outlook.de", LOOKALIKE_REFERENCE, NULL },
+		/* Google's legacy UK domain, still in use. */
+		{ "gmail.co.uk", LOOKALIKE_REFERENCE, NULL },
 		/* DoD enterprise mail: not one edit from army.mil, and under
 		 * the reference suffix mil. */
 		{ "mail.mil", LOOKALIKE_REFERENCE, NULL },
