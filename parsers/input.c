@@ -15,6 +15,7 @@
 #include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -276,6 +277,134 @@ splitter_free(struct splitter *sp)
 {
 	buf_free(&sp->carry);
 	buf_free(&sp->sniffed);
+}
+
+/*
+ * Decompression in a thread of its own: inflating and parsing then share
+ * the two cores instead of taking turns. The reader thread makes every
+ * libarchive call and copies blocks into a small ring; the caller's
+ * thread splits and parses them.
+ */
+#define RING_SLOTS	4
+
+struct ring_slot {
+	char *p;
+	size_t len, cap;
+};
+
+struct ring {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct ring_slot slot[RING_SLOTS];
+	unsigned head, tail;	/* filled: [head, tail) modulo RING_SLOTS */
+	bool done;
+	int status;		/* 0, or -1 after a read error */
+	struct archive *a;
+	char errmsg[256];
+};
+
+static void *
+ring_reader(void *arg)
+{
+	struct ring *rg = arg;
+	const void *blk;
+	size_t len;
+	la_int64_t off;
+	int r;
+
+	for (;;) {
+		struct ring_slot *sl;
+
+		r = archive_read_data_block(rg->a, &blk, &len, &off);
+		pthread_mutex_lock(&rg->mu);
+		if (r == ARCHIVE_EOF || r < ARCHIVE_WARN) {
+			if (r < ARCHIVE_WARN) {
+				rg->status = -1;
+				snprintf(rg->errmsg, sizeof(rg->errmsg), "%s",
+				    archive_error_string(rg->a) ?
+				    archive_error_string(rg->a) :
+				    "unknown error");
+			}
+			rg->done = true;
+			pthread_cond_broadcast(&rg->cv);
+			pthread_mutex_unlock(&rg->mu);
+			return NULL;
+		}
+		while (rg->tail - rg->head == RING_SLOTS)
+			pthread_cond_wait(&rg->cv, &rg->mu);
+		sl = &rg->slot[rg->tail % RING_SLOTS];
+		pthread_mutex_unlock(&rg->mu);
+		if (sl->cap < len) {
+			free(sl->p);
+			sl->cap = len;
+			sl->p = xmalloc(len);
+		}
+		memcpy(sl->p, blk, len);
+		sl->len = len;
+		pthread_mutex_lock(&rg->mu);
+		rg->tail++;
+		pthread_cond_broadcast(&rg->cv);
+		pthread_mutex_unlock(&rg->mu);
+	}
+}
+
+/* Like pour() for a whole member, with decompression in another
+ * thread. Returns 0 or -1 on a read error. */
+static int
+pour_threaded(struct archive *a, struct splitter *sp)
+{
+	struct ring rg;
+	pthread_t tid;
+	unsigned i;
+	int ret;
+
+	memset(&rg, 0, sizeof(rg));
+	pthread_mutex_init(&rg.mu, NULL);
+	pthread_cond_init(&rg.cv, NULL);
+	rg.a = a;
+	if (pthread_create(&tid, NULL, ring_reader, &rg) != 0) {
+		pthread_mutex_destroy(&rg.mu);
+		pthread_cond_destroy(&rg.cv);
+		return 1;	/* caller reads in this thread */
+	}
+	pthread_mutex_lock(&rg.mu);
+	for (;;) {
+		struct ring_slot *sl;
+
+		while (rg.head == rg.tail && !rg.done)
+			pthread_cond_wait(&rg.cv, &rg.mu);
+		if (rg.head == rg.tail && rg.done)
+			break;
+		sl = &rg.slot[rg.head % RING_SLOTS];
+		pthread_mutex_unlock(&rg.mu);
+		splitter_feed(sp, sl->p, sl->len);
+		pthread_mutex_lock(&rg.mu);
+		rg.head++;
+		pthread_cond_broadcast(&rg.cv);
+	}
+	pthread_mutex_unlock(&rg.mu);
+	pthread_join(tid, NULL);
+	splitter_finish(sp);
+	ret = rg.status;
+	if (ret != 0) {
+		diag_error(sp->set->diag, sp->s->display,
+		    "read error after line %llu: %s",
+		    (unsigned long long)sp->lineno, rg.errmsg);
+		sp->s->read_error = true;
+	}
+	for (i = 0; i < RING_SLOTS; i++)
+		free(rg.slot[i].p);
+	pthread_mutex_destroy(&rg.mu);
+	pthread_cond_destroy(&rg.cv);
+	return ret;
+}
+
+/* Whether reading a costs more than copying its blocks: it decompresses
+ * (any filter but "none") or sits inside another archive. */
+static bool
+worth_a_thread(struct archive *a, bool nested)
+{
+	return nested || archive_filter_count(a) > 1;
 }
 
 /*
@@ -666,7 +795,10 @@ input_sort(struct input_set *set)
 {
 	size_t i;
 
-	qsort(set->v, set->n, sizeof(*set->v), stream_cmp);
+	/* No streams (an empty input) leaves v NULL: qsort wants a valid
+	 * pointer even for no elements. */
+	if (set->n > 1)
+		qsort(set->v, set->n, sizeof(*set->v), stream_cmp);
 	for (i = 0; i < set->n; i++)
 		set->v[i]->id = (uint32_t)i;
 }
@@ -734,9 +866,17 @@ input_read(struct input_set *set, struct input_stream *s,
 			s->read_error = true;
 			goto out;
 		}
-		ret = pour(in, &sp, blk, len);
+		if (len > 0)
+			splitter_feed(&sp, blk, len);
+		ret = worth_a_thread(in, true) ? pour_threaded(in, &sp) : 1;
+		if (ret == 1)
+			ret = pour(in, &sp, NULL, 0);
 	} else {
-		ret = pour(a, &sp, blk, len);
+		if (len > 0)
+			splitter_feed(&sp, blk, len);
+		ret = worth_a_thread(a, false) ? pour_threaded(a, &sp) : 1;
+		if (ret == 1)
+			ret = pour(a, &sp, NULL, 0);
 	}
 out:
 	splitter_free(&sp);

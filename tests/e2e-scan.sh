@@ -25,7 +25,7 @@ for v in postfix-postlogd postfix-rsyslog postfix-headerlog exim; do
 	if [ "$status" -ne 1 ]; then
 		echo "FAIL: $v: scan exit $status, want 1"; cat "$tmp/$v.summary"; fail=1; continue
 	fi
-	if python3 "$shared/tools/score" --scan "$tmp/$v.report" "$src/truth.json" >"$tmp/$v.score"; then
+	if python3 "$shared/tools/score" --strict --scan "$tmp/$v.report" "$src/truth.json" >"$tmp/$v.score"; then
 		echo "ok: $v: $(tail -n 1 "$tmp/$v.score")"
 	else
 		echo "FAIL: $v"; cat "$tmp/$v.score"; fail=1
