@@ -111,6 +111,8 @@ struct scan {
 	struct kvec misrouted;
 	struct buf tmp;
 	struct idset seen;
+	uint32_t *dom_of;		/* address id -> domain id + 1 */
+	size_t ndom_of;
 };
 
 struct scan *
@@ -155,6 +157,7 @@ scan_free(struct scan *sc)
 	buf_free(&sc->tmp);
 	free(sc->seen.keys);
 	free(sc->seen.gen);
+	free(sc->dom_of);
 	free(sc);
 }
 
@@ -178,16 +181,32 @@ scan_org_domains(const struct scan *sc, size_t *n, bool *inferred)
 	return sc->org_names;
 }
 
-/* The domain of an interned address, interned (0 when there is none). */
+/* The domain of an interned address, interned (0 when there is none);
+ * remembered per address, since every row asks. */
 static uint32_t
 addr_domain(struct scan *sc, uint32_t addr)
 {
-	const char *a = intern_str(&sc->st->strings, addr);
-	const char *at = strrchr(a, '@');
+	const char *a, *at;
+	uint32_t d;
 
-	if (at == NULL || at[1] == '\0')
-		return 0;
-	return intern_id(&sc->st->strings, at + 1, strlen(at + 1));
+	if (addr < sc->ndom_of && sc->dom_of[addr] != 0)
+		return sc->dom_of[addr] - 1;
+	a = intern_str(&sc->st->strings, addr);
+	at = strrchr(a, '@');
+	d = at == NULL || at[1] == '\0' ? 0 :
+	    intern_id(&sc->st->strings, at + 1, strlen(at + 1));
+	if (addr >= sc->ndom_of) {
+		size_t n = sc->ndom_of ? sc->ndom_of : 1024;
+
+		while (n <= addr)
+			n *= 2;
+		sc->dom_of = xreallocarray(sc->dom_of, n, sizeof(*sc->dom_of));
+		memset(sc->dom_of + sc->ndom_of, 0,
+		    (n - sc->ndom_of) * sizeof(*sc->dom_of));
+		sc->ndom_of = n;
+	}
+	sc->dom_of[addr] = d + 1;
+	return d;
 }
 
 static bool
@@ -506,6 +525,8 @@ scan_prepare(struct scan *sc)
 		    strlen(d));
 	}
 
+	if (sc->o.no_lookalike)
+		return;
 	/* References: the large providers and public suffixes, the site's
 	 * domains and what the user expects (fixed); and the domains the
 	 * site writes to often (frequent). A domain is tried against the
@@ -666,6 +687,8 @@ scan_detect(void *ctx, const struct recon_msg *m)
 		if (row->r->status != RCPT_REJECTED &&
 		    (vis_visible(row->vis) || row->vis == VIS_UNKNOWN))
 			big++;
+		if (sc->o.no_lookalike)
+			continue;
 		d = addr_domain(sc, row->r->addr);
 		if (d != 0 && (ds = dstat_find(sc, d)) != NULL && ds->suspect)
 			suspect = true;

@@ -39,6 +39,7 @@ struct scan_opts {
 	int64_t storm_window;		/* seconds, default 72 h */
 	double storm_jaccard;		/* default 0.8 */
 	unsigned storm_min_repliers;	/* default 3 */
+	bool no_lookalike;		/* skip misrouted-domain detection */
 };
 
 void scan_opts_default(struct scan_opts *o);
