@@ -87,6 +87,14 @@ static const char common_help[] =
 "                  the output times (default: the local zone), e.g.\n"
 "                  Europe/London or UTC\n"
 "  --host NAME     host name for logs that carry none\n"
+"  --date-order mdy|dmy\n"
+"                  day/month order of Domino console dates for files\n"
+"                  whose own dates (a day above 12) and whose server's\n"
+"                  other files do not decide it; without it such a\n"
+"                  file's dated lines are unrecognized, never guessed\n"
+"  --directory CSV Domino Directory export (columns FullName, ShortName,\n"
+"                  InternetAddress, ListName, Members) to resolve Notes\n"
+"                  names to addresses and groups to members\n"
 "  -q, --quiet     no warnings about input lines (errors still shown)\n";
 
 static int
@@ -170,6 +178,10 @@ run_init(struct run *run, const struct common_opts *o)
 static void
 run_free(struct run *run)
 {
+	if (run->disp.opts.directory != NULL) {
+		notesdir_free((struct notesdir *)run->disp.opts.directory);
+		free((void *)run->disp.opts.directory);
+	}
 	msg_store_free(&run->store);
 	input_set_free(&run->inputs);
 	free(run->sources);
@@ -185,10 +197,12 @@ run_read(struct run *run, char **paths, int n)
 	for (k = 0; k < n; k++)
 		input_add_path(&run->inputs, paths[k], dispatch_sniff,
 		    dispatch_line, &run->disp);
+	dispatch_prepare(&run->disp, &run->inputs);
 	input_sort(&run->inputs);
 	for (i = 0; i < run->inputs.n; i++)
 		input_read(&run->inputs, run->inputs.v[i], dispatch_line,
 		    &run->disp);
+	dispatch_finish(&run->disp);
 	msg_store_finish(&run->store);
 	run->sources = xcalloc(run->inputs.n + 1, sizeof(*run->sources));
 	for (i = 0; i < run->inputs.n; i++)
@@ -200,6 +214,7 @@ enum {
 	OPT_FROM, OPT_TO, OPT_SUBJECT, OPT_SINCE, OPT_UNTIL, OPT_UNPARSED,
 	OPT_FORCE, OPT_ORG, OPT_MIN_VISIBLE, OPT_EXPECTED, OPT_EXPECTED_FILE,
 	OPT_ALLOW, OPT_ALLOW_FILE, OPT_STORM_WINDOW,
+	OPT_DATE_ORDER, OPT_DIRECTORY, OPT_NO_LOOKALIKE,
 };
 
 #define COMMON_LONGOPTS \
@@ -207,6 +222,8 @@ enum {
 	{ "year", required_argument, NULL, OPT_YEAR }, \
 	{ "tz", required_argument, NULL, OPT_TZ }, \
 	{ "host", required_argument, NULL, OPT_HOST }, \
+	{ "date-order", required_argument, NULL, OPT_DATE_ORDER }, \
+	{ "directory", required_argument, NULL, OPT_DIRECTORY }, \
 	{ "quiet", no_argument, NULL, 'q' }, \
 	{ "help", no_argument, NULL, 'h' }
 
@@ -242,6 +259,31 @@ common_option(const char *cmd, int c, struct common_opts *o)
 	case OPT_HOST:
 		o->disp.host = optarg;
 		return 1;
+	case OPT_DATE_ORDER:
+		o->disp.date_order = domino_order_parse(optarg);
+		if (o->disp.date_order != DOMINO_ORDER_MDY &&
+		    o->disp.date_order != DOMINO_ORDER_DMY) {
+			usage_error(cmd, "--date-order wants mdy or dmy");
+			return -1;
+		}
+		return 1;
+	case OPT_DIRECTORY: {
+		struct notesdir *nd = xmalloc(sizeof(*nd));
+		char err[200];
+
+		if (notesdir_load(nd, optarg, err, sizeof(err)) != 0) {
+			usage_error(cmd, "--directory %s: %s", optarg, err);
+			notesdir_free(nd);
+			free(nd);
+			return -1;
+		}
+		if (o->disp.directory != NULL) {
+			notesdir_free((struct notesdir *)o->disp.directory);
+			free((void *)o->disp.directory);
+		}
+		o->disp.directory = nd;
+		return 1;
+	}
 	case 'q':
 		o->quiet = true;
 		return 1;
@@ -552,6 +594,7 @@ static const char scan_help[] =
 "  --expected-domains F   ... one per line in file F\n"
 "  --allow-domain D       never report D as a look-alike (repeatable);\n"
 "  --allow-domains F      ... one per line in file F\n"
+"  --no-lookalike         skip the misrouted-domain detection\n"
 "\n"
 "Exit status: 0 no incident, 1 incidents found, 2 usage error, 3 some\n"
 "input could not be read (the rest was processed).\n"
@@ -640,6 +683,7 @@ cmd_scan(int argc, char **argv)
 		    OPT_EXPECTED_FILE },
 		{ "allow-domain", required_argument, NULL, OPT_ALLOW },
 		{ "allow-domains", required_argument, NULL, OPT_ALLOW_FILE },
+		{ "no-lookalike", no_argument, NULL, OPT_NO_LOOKALIKE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct common_opts o;
@@ -679,6 +723,9 @@ cmd_scan(int argc, char **argv)
 			break;
 		case OPT_FORCE:
 			force = true;
+			break;
+		case OPT_NO_LOOKALIKE:
+			so.no_lookalike = true;
 			break;
 		case OPT_ORG:
 			strv_add(&org, optarg);

@@ -57,7 +57,9 @@ addr_map_init(struct addr_map *am, size_t n)
 {
 	size_t cap = 16;
 
-	while (cap < n * 2)
+	/* Keys: recipients, parents and header addresses, each at most
+	 * once: n counts the first and last, parents add as many again. */
+	while (cap < n * 4)
 		cap *= 2;
 	am->keys = xcalloc(cap, sizeof(*am->keys));
 	am->heads = xcalloc(cap, sizeof(*am->heads));
@@ -73,6 +75,17 @@ addr_map_slot(struct addr_map *am, uint32_t addr)
 		j = (j + 1) & am->mask;
 	am->keys[j] = addr;
 	return &am->heads[j];
+}
+
+/* The latest row of addr, or 0; inserts nothing. */
+static size_t
+addr_map_peek(const struct addr_map *am, uint32_t addr)
+{
+	size_t j = hash_u64(addr) & am->mask;
+
+	while (am->keys[j] != 0 && am->keys[j] != addr)
+		j = (j + 1) & am->mask;
+	return am->keys[j] == addr ? am->heads[j] : 0;
 }
 
 static void
@@ -283,14 +296,208 @@ hdr_map_fill(struct hdr_map *hm, const struct msg *hops, uint32_t nhops,
 		}
 }
 
+/*
+ * RCPT refusals by (sender, recipient), so that an address the headers
+ * name but the MTA refused at RCPT time is reported as refused, not as
+ * unknown. chain: per reject, the next one of the same pair (time
+ * order, since rejects are stored as read).
+ */
+struct reject_index {
+	uint64_t *keys;		/* sender << 32 | rcpt, 0 empty */
+	size_t *heads;		/* reject index + 1 */
+	size_t *chain;
+	size_t mask;
+	const struct reject *v;
+};
+
+/* How long before the message's arrival a refusal is taken as part of
+ * the same SMTP transaction; a little after, for clock skew between
+ * hosts. */
+#define RECON_REJECT_BEFORE	3600
+#define RECON_REJECT_AFTER	60
+
+static void
+reject_index_init(struct reject_index *ri, const struct reject *v, size_t n)
+{
+	size_t cap = 16, i, j;
+
+	while (cap < n * 2)
+		cap *= 2;
+	ri->keys = xcalloc(cap, sizeof(*ri->keys));
+	ri->heads = xcalloc(cap, sizeof(*ri->heads));
+	ri->chain = xcalloc(n ? n : 1, sizeof(*ri->chain));
+	ri->mask = cap - 1;
+	ri->v = v;
+	for (i = n; i-- > 0;) {
+		uint64_t key = (uint64_t)v[i].sender << 32 | v[i].rcpt;
+
+		if (v[i].rcpt == 0)
+			continue;
+		j = hash_u64(key) & ri->mask;
+		while (ri->keys[j] != 0 && ri->keys[j] != key)
+			j = (j + 1) & ri->mask;
+		ri->keys[j] = key;
+		ri->chain[i] = ri->heads[j];
+		ri->heads[j] = i + 1;
+	}
+}
+
+static const struct reject *
+reject_index_find(const struct reject_index *ri, uint32_t sender,
+    uint32_t rcpt, int64_t when)
+{
+	uint64_t key = (uint64_t)sender << 32 | rcpt;
+	size_t j = hash_u64(key) & ri->mask, k;
+
+	while (ri->keys[j] != 0 && ri->keys[j] != key)
+		j = (j + 1) & ri->mask;
+	if (ri->keys[j] != key)
+		return NULL;
+	for (k = ri->heads[j]; k != 0; k = ri->chain[k - 1]) {
+		const struct reject *rj = &ri->v[k - 1];
+
+		if (rj->time >= when - RECON_REJECT_BEFORE &&
+		    rj->time <= when + RECON_REJECT_AFTER)
+			return rj;
+	}
+	return NULL;
+}
+
+static void
+reject_index_free(struct reject_index *ri)
+{
+	free(ri->keys);
+	free(ri->heads);
+	free(ri->chain);
+}
+
+/*
+ * The log row of addr's bare local part ("harry.powell" where the
+ * headers say harry.powell@example.org): Exim logs local deliveries
+ * so. 0 when addr has no '@' or no such row exists.
+ */
+static size_t
+bare_local_row(const struct addr_map *am, const struct intern *strings,
+    uint32_t addr)
+{
+	const char *s = intern_str(strings, addr);
+	const char *at = strrchr(s, '@');
+	uint32_t lp;
+
+	if (at == NULL || at == s)
+		return 0;
+	lp = intern_find(strings, s, (size_t)(at - s));
+	return lp != 0 ? addr_map_peek(am, lp) : 0;
+}
+
+/*
+ * Among the rows from head (a chain of one address), whether one is
+ * the address's own delivery: not an expansion of another address.
+ * Else *via is the first expansion row, or stays NULL.
+ */
+static bool
+has_direct_row(const struct rows *rw, size_t head, uint32_t addr,
+    const struct recon_row **via)
+{
+	size_t j;
+
+	for (j = head; j != 0; j = rw->next[j - 1]) {
+		const struct recon_row *row = &rw->v[j - 1];
+
+		if (row->header_only || row->parent == 0 ||
+		    row->parent == addr)
+			return true;
+		if (*via == NULL)
+			*via = row;
+	}
+	return false;
+}
+
+/*
+ * The row of an address the headers name (a), unless a log row of
+ * its own exists. When the MTA delivered to the person only as the
+ * member of a list or alias that was also addressed (it delivers each
+ * mailbox once), the address still was a recipient in its own right:
+ * its row takes that delivery's outcome. Otherwise its status is
+ * unknown, or refused when the MTA refused it at RCPT time.
+ */
+static void
+add_header_row(struct rows *rw, struct addr_map *am,
+    const struct hdr_map *hm, const struct msg *h,
+    const struct msg_addr *a, const struct intern *strings,
+    const struct reject_index *ri, struct arena *scratch,
+    const struct recon_msg *m, bool full)
+{
+	const struct recon_row *via = NULL;
+	size_t *head, hj, bare;
+	struct rcpt *r;
+	struct recon_row *row;
+	const struct reject *rj;
+
+	if (a->kind != HK_TO && a->kind != HK_CC && a->kind != HK_BCC &&
+	    a->kind != HK_ENVELOPE)
+		return;
+	if (has_direct_row(rw, addr_map_peek(am, a->addr), a->addr, &via))
+		return;
+	hj = hdr_map_find(hm, a->addr);
+	if (via == NULL &&
+	    (bare = bare_local_row(am, strings, a->addr)) != 0 &&
+	    !rw->v[bare - 1].header_only &&
+	    has_direct_row(rw, bare, a->addr, &via)) {
+		/* Exim's "=> local.part" of this very address: the
+		 * headers' name and strongest visibility carry over. */
+		row = &rw->v[bare - 1];
+		if (row->name == 0)
+			row->name = hm->names[hj];
+		if (vis_rank(hm->vis[hj]) > vis_rank(row->vis))
+			row->vis = hm->vis[hj];
+		return;
+	}
+	/* Envelope evidence (Delivered-To:, "for <addr>") names the
+	 * expanded address itself, not a recipient of its own. */
+	if (via != NULL && a->kind == HK_ENVELOPE)
+		return;
+	r = arena_zalloc(scratch, sizeof(*r));
+	row = &rw->v[rw->n];
+	memset(row, 0, sizeof(*row));
+	if (via != NULL) {
+		*r = *via->r;
+		r->parent = 0;
+		row->hop = via->hop;
+		row->rj = via->rj;
+	} else {
+		r->status = RCPT_UNKNOWN;
+		r->time = h->begin;
+		r->evid = h->begin_evid;
+		if ((rj = reject_index_find(ri, m->sender, a->addr,
+		    m->first)) != NULL) {
+			r->status = RCPT_REJECTED;
+			r->time = rj->time;
+			r->evid = rj->evid;
+			r->dsn = rj->dsn;
+			row->rj = rj;
+		}
+		row->hop = h;
+		row->header_only = 1;
+	}
+	r->addr = a->addr;
+	row->r = r;
+	row->name = hm->names[hj];
+	row->vis = hm->vis[hj] != VIS_UNKNOWN ? hm->vis[hj] :
+	    full ? VIS_HIDDEN : VIS_UNKNOWN;
+	head = addr_map_slot(am, a->addr);
+	rw->next[rw->n] = *head;
+	*head = ++rw->n;
+}
+
 /* Builds the rows of one message from its hops (begin order). */
 static void
 build_rows(struct rows *rw, const struct msg *hops, uint32_t nhops,
-    const struct intern *strings, struct arena *scratch,
-    struct recon_msg *m)
+    const struct intern *strings, const struct reject_index *ri,
+    struct arena *scratch, struct recon_msg *m)
 {
 	size_t total = 0, i, k, out, j;
-	struct addr_map am;
+	struct addr_map am, parents;
 	struct hdr_map hm;
 	bool full = false;
 
@@ -353,6 +560,18 @@ build_rows(struct rows *rw, const struct msg *hops, uint32_t nhops,
 		if (!rw->v[i].removed)
 			rw->v[out++] = rw->v[i];
 	rw->n = out;
+	/* Index the rows that remain, and the addresses they expand. */
+	memset(am.keys, 0, (am.mask + 1) * sizeof(*am.keys));
+	memset(am.heads, 0, (am.mask + 1) * sizeof(*am.heads));
+	addr_map_init(&parents, rw->n);
+	for (i = 0; i < rw->n; i++) {
+		size_t *head = addr_map_slot(&am, rw->v[i].r->addr);
+
+		rw->next[i] = *head;
+		*head = i + 1;
+		if (rw->v[i].parent != 0)
+			*addr_map_slot(&parents, rw->v[i].parent) = i + 1;
+	}
 
 	/* Visibility from the headers of every copy. */
 	hdr_map_fill(&hm, hops, nhops, &m->sender_name, m->sender);
@@ -375,44 +594,22 @@ build_rows(struct rows *rw, const struct msg *hops, uint32_t nhops,
 				row->vis = hm.vis[pa];
 		}
 	}
-	/* Addresses the headers name that no log delivered to. */
+	/* Addresses the headers name that no log delivered to as
+	 * themselves. */
 	for (i = 0; i < nhops; i++) {
 		const struct msg *h = &hops[i];
 
-		for (k = 0; k < h->nhaddrs; k++) {
-			const struct msg_addr *a = &h->haddrs[k];
-			size_t *head, hj;
-			struct rcpt *r;
-			struct recon_row *row;
-
-			if (a->kind != HK_TO && a->kind != HK_CC &&
-			    a->kind != HK_BCC && a->kind != HK_ENVELOPE)
-				continue;
-			head = addr_map_slot(&am, a->addr);
-			if (*head != 0)
-				continue;
-			hj = hdr_map_find(&hm, a->addr);
-			r = arena_zalloc(scratch, sizeof(*r));
-			r->addr = a->addr;
-			r->status = RCPT_UNKNOWN;
-			r->time = h->begin;
-			r->evid = h->begin_evid;
-			row = &rw->v[rw->n];
-			memset(row, 0, sizeof(*row));
-			row->hop = h;
-			row->r = r;
-			row->header_only = 1;
-			row->name = hm.names[hj];
-			row->vis = hm.vis[hj] != VIS_UNKNOWN ? hm.vis[hj] :
-			    full ? VIS_HIDDEN : VIS_UNKNOWN;
-			rw->next[rw->n] = 0;
-			*head = ++rw->n;
-		}
+		for (k = 0; k < h->nhaddrs; k++)
+			if (addr_map_peek(&parents, h->haddrs[k].addr) == 0)
+				add_header_row(rw, &am, &hm, &hops[i],
+				    &h->haddrs[k], strings, ri, scratch, m,
+				    full);
 	}
 	if (rw->n > 1)
 		qsort_r(rw->v, rw->n, sizeof(*rw->v), row_cmp,
 		    (void *)strings);
 	addr_map_free(&am);
+	addr_map_free(&parents);
 	hdr_map_free(&hm);
 }
 
@@ -428,10 +625,12 @@ recon_run(struct msg_store *st, recon_fn fn, void *ctx,
 	struct msg *hops = NULL;
 	size_t caphops = 0;
 	struct rows rw = { 0 };
+	struct reject_index ri;
 	int ret = 0;
 
 	memset(stats, 0, sizeof(*stats));
-	qsort(refs, n, sizeof(*refs), ref_cmp);
+	if (n > 1)	/* refs is NULL when nothing was read */
+		qsort(refs, n, sizeof(*refs), ref_cmp);
 	groups = xcalloc(n + st->nrejects + 1, sizeof(*groups));
 	for (i = 0; i < n; i = j) {
 		struct group *g = &groups[ng++];
@@ -453,8 +652,10 @@ recon_run(struct msg_store *st, recon_fn fn, void *ctx,
 		g->rj = &st->rejects[i];
 		g->first = g->rj->time;
 	}
-	qsort(groups, ng, sizeof(*groups), group_cmp);
+	if (ng > 1)
+		qsort(groups, ng, sizeof(*groups), group_cmp);
 	arena_init(&scratch);
+	reject_index_init(&ri, st->rejects, st->nrejects);
 	for (i = 0; i < ng && ret == 0; i++) {
 		struct group *g = &groups[i];
 		struct recon_msg m;
@@ -498,7 +699,8 @@ recon_run(struct msg_store *st, recon_fn fn, void *ctx,
 			if (m.subject == NULL)
 				m.subject = hops[k].subject;
 		}
-		build_rows(&rw, hops, g->nrefs, &st->strings, &scratch, &m);
+		build_rows(&rw, hops, g->nrefs, &st->strings, &ri, &scratch,
+		    &m);
 		m.hops = hops;
 		m.nhops = g->nrefs;
 		m.rows = rw.v;
@@ -506,6 +708,7 @@ recon_run(struct msg_store *st, recon_fn fn, void *ctx,
 		stats->rows += rw.n;
 		ret = fn(ctx, &m);
 	}
+	reject_index_free(&ri);
 	arena_free(&scratch);
 	free(hops);
 	free(rw.v);

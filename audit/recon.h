@@ -35,7 +35,8 @@
 struct recon_row {
 	const struct msg *hop;		/* lifetime of the outcome */
 	const struct rcpt *r;		/* NULL: a NOQUEUE reject */
-	const struct reject *rj;
+	const struct reject *rj;		/* the refusal: a NOQUEUE row, or
+					 * with r, a header address refused */
 	uint32_t parent;		/* interned address or 0 */
 	uint32_t name;			/* display name from headers, or 0 */
 	uint8_t vis;			/* enum rcpt_vis */

@@ -19,6 +19,7 @@ dispatch_init(struct dispatch *d, const struct dispatch_opts *o,
 	d->diag = diag;
 	d->sink = sink;
 	d->sink_ctx = sink_ctx;
+	domino_init(&d->dom, o->directory, o->date_order);
 }
 
 /* Sets up the year inference for a stream from its file time. */
@@ -59,7 +60,7 @@ dispatch_sniff(void *ctx, struct input_stream *s, const char *const *lines,
 {
 	struct dispatch *d = ctx;
 	size_t i, syslog_ok = 0, exim_ok = 0, nonempty = 0, untimed = 0;
-	size_t exim_ids = 0;
+	size_t exim_ids = 0, domino_ok;
 	struct syslog_rec r;
 	bool first = true;
 
@@ -110,14 +111,21 @@ dispatch_sniff(void *ctx, struct input_stream *s, const char *const *lines,
 			untimed++;	/* reject log header dumps */
 		}
 	}
+	domino_ok = s->format == FMT_UNKNOWN ? domino_sniff_score(lines, lens,
+	    n) : 0;
 	if (s->format == FMT_UNKNOWN && nonempty > 0) {
 		/* Most lines decide: a stray banner line must not. */
 		if (syslog_ok * 2 >= nonempty)
 			s->format = FMT_SYSLOG;
+		else if (domino_ok > 0 && domino_ok >= exim_ok &&
+		    domino_ok * 4 >= nonempty)
+			s->format = FMT_DOMINO;	/* quotes mix in other text */
 		else if (exim_ok > 0 && (exim_ok * 2 >= nonempty - untimed ||
 		    (exim_ids >= 2 && syslog_ok == 0)))
 			s->format = FMT_EXIM;	/* IDs: even among other text */
 	}
+	if (s->format == FMT_UNKNOWN && mbox_sniff(lines, lens, n))
+		s->format = FMT_MBOX;	/* bare From_, MMDF, one message */
 	if (d->opts.force_format != FMT_UNKNOWN)
 		s->format = d->opts.force_format;
 	if (s->format == FMT_EXIM) {
@@ -129,10 +137,12 @@ dispatch_sniff(void *ctx, struct input_stream *s, const char *const *lines,
 			    sizeof(s->host));
 	}
 	if (s->format == FMT_DOMINO) {
-		/* Not read yet: counted as unrecognized, named once. */
-		diag_warn(d->diag, s->display, "%s logs are not supported "
-		    "yet: lines counted as unrecognized",
-		    input_format_name(s->format));
+		if (d->opts.host != NULL)
+			snprintf(s->host, sizeof(s->host), "%s", d->opts.host);
+		else
+			domino_host_from_path(s->display, s->host,
+			    sizeof(s->host));
+		domino_sniff(&d->dom, s, lines, lens, n, &d->tz);
 	}
 }
 
@@ -227,6 +237,10 @@ begin_stream(struct dispatch *d, struct input_stream *s)
 	d->cur = s;
 	clock_for_stream(d, s, &d->clock);
 	d->last_stamp_len = 0;
+	if (s->format == FMT_MBOX)
+		mbox_begin(&d->mbox, s->id, s->mtime, d->sink, d->sink_ctx);
+	else
+		mbox_finish(&d->mbox, d->sink, d->sink_ctx);
 }
 
 /* See dispatch.h. */
@@ -241,8 +255,18 @@ dispatch_line(void *ctx, struct input_stream *s, const char *line,
 
 	if (d->cur != s)
 		begin_stream(d, s);
+	if (s->format == FMT_MBOX) {
+		count_result(d, s, mbox_read_line(&d->mbox, line, len, lineno,
+		    d->sink, d->sink_ctx), line, len, lineno);
+		return;
+	}
 	if (len == 0) {
 		s->context++;
+		return;
+	}
+	if (s->format == FMT_DOMINO) {
+		count_result(d, s, domino_line(&d->dom, s, line, len, lineno,
+		    &d->tz, d->sink, d->sink_ctx), line, len, lineno);
 		return;
 	}
 	if (s->format == FMT_EXIM && exim_line(d, s, line, len, lineno))
@@ -273,4 +297,20 @@ dispatch_line(void *ctx, struct input_stream *s, const char *line,
 		return;
 	}
 	count_result(d, s, res, line, len, lineno);
+}
+
+/* See dispatch.h. */
+void
+dispatch_finish(struct dispatch *d)
+{
+	mbox_finish(&d->mbox, d->sink, d->sink_ctx);
+	domino_free(&d->dom);
+	d->cur = NULL;
+}
+
+/* See dispatch.h. */
+void
+dispatch_prepare(struct dispatch *d, struct input_set *set)
+{
+	domino_prepare(&d->dom, set, d->diag, &d->tz);
 }

@@ -17,13 +17,17 @@
 #include <stdio.h>
 
 #include "event.h"
+#include "domino.h"
 #include "input.h"
+#include "mbox.h"
 #include "tstamp.h"
 
 struct dispatch_opts {
 	enum input_format force_format;	/* FMT_UNKNOWN: detect */
 	int year;			/* --year; 0: infer */
 	const char *host;		/* --host for logs without one */
+	enum domino_order date_order;	/* --date-order; UNKNOWN: detect */
+	const struct notesdir *directory;	/* --directory, or NULL */
 };
 
 struct dispatch {
@@ -41,6 +45,8 @@ struct dispatch {
 	size_t last_stamp_len;
 	int64_t last_time;
 	uint64_t warned_unrecognized;
+	struct mbox_reader mbox;	/* state of an FMT_MBOX stream */
+	struct domino dom;		/* Domino sessions and messages */
 };
 
 void dispatch_init(struct dispatch *d, const struct dispatch_opts *o,
@@ -49,5 +55,11 @@ void dispatch_sniff(void *ctx, struct input_stream *s,
     const char *const *lines, const size_t *lens, size_t n);
 void dispatch_line(void *ctx, struct input_stream *s, const char *line,
     size_t len, uint64_t lineno);
+/* After all inputs were added, before input_sort(): what needs more
+ * than a stream's first lines (Domino date order, see domino.h). */
+void dispatch_prepare(struct dispatch *d, struct input_set *set);
+/* After the last stream: ends what a stream left open (a stored message
+ * whose header block ran to the end of its file) and frees the state. */
+void dispatch_finish(struct dispatch *d);
 
 #endif

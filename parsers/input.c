@@ -213,8 +213,12 @@ splitter_cut(struct splitter *sp, const char *p)
 static void
 splitter_feed(struct splitter *sp, const char *p, size_t len)
 {
-	const char *end = p + len, *nl;
+	const char *end, *nl;
 
+	/* libarchive may hand over an empty block as NULL. */
+	if (len == 0)
+		return;
+	end = p + len;
 	sp->s->bytes += len;
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));

@@ -7,6 +7,7 @@
  * source (log_adhoc.c, smtpd.c, cleanup_*.c, qmgr_*.c) from 2.x to 3.11.
  */
 #include "postfix.h"
+#include "rfc5322.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -477,8 +478,125 @@ action_kind(struct str w)
 	return ACT_NONE;
 }
 
+/* Address headers whose logged text gives visibility. */
+static bool
+is_addr_header(struct str name)
+{
+	static const char *const names[] = {
+		"to", "cc", "bcc", "from", "reply-to", "sender",
+		"resent-to", "resent-cc", "resent-bcc", "resent-from",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (rfc5322_header_name_eq(name.p, name.len, names[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Length of v that holds only whole addresses, v being header text Postfix
+ * cut short: up to the last top-level ',' or ';', or all of it when it
+ * ends with a closed angle address. Postfix's "??" (a folding CRLF) has
+ * been made blanks already.
+ */
+static size_t
+whole_addrs_len(const char *v, size_t len)
+{
+	size_t i, last_sep = 0, end = len;
+	bool quoted = false;
+	int angle = 0, paren = 0;
+
+	for (i = 0; i < len; i++) {
+		char c = v[i];
+
+		if (quoted) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				quoted = false;
+		} else if (paren > 0) {
+			if (c == '\\')
+				i++;
+			else if (c == '(')
+				paren++;
+			else if (c == ')')
+				paren--;
+		} else if (c == '"') {
+			quoted = true;
+		} else if (c == '(') {
+			paren = 1;
+		} else if (c == '<') {
+			angle = 1;
+		} else if (c == '>') {
+			angle = 0;
+		} else if ((c == ',' || c == ';') && angle == 0) {
+			last_sep = i + 1;
+		}
+	}
+	while (end > 0 && (v[end - 1] == ' ' || v[end - 1] == '\t'))
+		end--;
+	if (!quoted && paren == 0 && angle == 0 && end > 0 &&
+	    v[end - 1] == '>')
+		return end;
+	return last_sep;
+}
+
+/* Bytes of a logged header value parsed at most: Postfix logs 200. */
+#define HDR_LOG_MAX	1024
+/* Addresses kept per logged header: 200 bytes hold under 40. */
+#define HDR_LOG_ADDRS	64
+
+/*
+ * EV_HDR_ADDRS for a logged address header. A cut value keeps only its
+ * whole addresses (list_complete false): a cut address is never guessed.
+ */
+static void
+emit_hdr_addrs(struct event *ev, struct str name, struct str value,
+    bool cut, event_sink_fn sink, void *ctx)
+{
+	char text[HDR_LOG_MAX];
+	struct hdr_addr out[HDR_LOG_ADDRS];
+	struct rfc5322_addr_list l = { 0 };
+	size_t i, n = 0, len = value.len;
+
+	if (len > sizeof(text)) {
+		len = sizeof(text);
+		cut = true;
+	}
+	memcpy(text, value.p, len);
+	for (i = 0; i + 1 < len; i++)
+		if (text[i] == '?' && text[i + 1] == '?') {
+			text[i] = text[i + 1] = ' ';
+			i++;
+		}
+	if (cut)
+		len = whole_addrs_len(text, len);
+	if (len > 0)
+		rfc5322_parse_addr_list(&l, text, len, 0);
+	for (i = 0; i < l.n && n < HDR_LOG_ADDRS; i++) {
+		if (l.v[i].addr.len == 0)
+			continue;
+		out[n].addr = l.v[i].addr;
+		out[n].name = l.v[i].name;
+		n++;
+	}
+	if (n > 0) {
+		ev->hname = name;
+		ev->addrs = out;
+		ev->naddrs = n;
+		ev->list_complete = !cut && n == l.n;
+		emit(ev, EV_HDR_ADDRS, sink, ctx);
+		ev->addrs = NULL;
+		ev->naddrs = 0;
+		ev->list_complete = false;
+	}
+	rfc5322_addr_list_free(&l);
+}
+
 /* The header or body line of a check action, "NAME: VALUE from ORIGIN"
- * with TEXT cut at 200 bytes by Postfix: emits EV_HEADER for headers. */
+ * with TEXT cut at 200 bytes by Postfix: emits EV_HEADER for headers,
+ * and EV_HDR_ADDRS for address headers. */
 static struct str
 check_text(struct str head, bool is_header, struct event *ev,
     event_sink_fn sink, void *ctx, bool *emitted)
@@ -504,6 +622,9 @@ check_text(struct str head, bool is_header, struct event *ev,
 		ev->hvalue_cut = text.len >= 200;
 		emit(ev, EV_HEADER, sink, ctx);
 		*emitted = true;
+		if (is_addr_header(ev->hname))
+			emit_hdr_addrs(ev, ev->hname, ev->hvalue,
+			    ev->hvalue_cut, sink, ctx);
 		ev->hname = ev->hvalue = STR_NULL;
 		ev->hvalue_cut = false;
 	}

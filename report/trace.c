@@ -60,8 +60,10 @@ write_row(struct trace_out *t, const struct recon_msg *m,
 		cell_id(l, s, row->parent);
 		csv_cells(l, rcpt_status_name(r->status));
 		csv_cells(l, rcpt_vis_name(row->vis));
-		cell_id(l, s, row->hop->host);
-		cell_str(l, row->hop->qid);
+		/* A header address refused at RCPT time: the refusing
+		 * host, and no queue. */
+		cell_id(l, s, row->rj != NULL ? row->rj->host : row->hop->host);
+		cell_str(l, row->rj != NULL ? "" : row->hop->qid);
 		cell_id(l, s, r->relay);
 		cell_id(l, s, r->dsn);
 		cell_str(l, m->subject);
