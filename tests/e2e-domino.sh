@@ -1,6 +1,6 @@
 #!/bin/sh
-# End-to-end on samples/domino (two Domino servers and their Postfix
-# gateway, see samples/README.md): `mailspill trace` must give exactly the
+# End-to-end on samples/logs/domino (two Domino servers and their Postfix
+# gateway, see samples/DOMINO.md): `mailspill trace` must give exactly the
 # (message, recipient, parent, status) rows written by hand in
 # tests/data/domino-expected.csv (with the Directory export
 # samples/domino-directory.csv) and tests/data/domino-expected-nodir.csv
@@ -9,7 +9,7 @@
 # no zone.
 set -u
 : "${MAILSPILL:=./mailspill}" "${SRCDIR:=.}"
-logs="$SRCDIR/samples/domino"
+logs="$SRCDIR/samples/logs/domino"
 dir="$SRCDIR/samples/domino-directory.csv"
 command -v python3 >/dev/null 2>&1 || { echo "no python3: skipped"; exit 77; }
 tmp=$(mktemp -d) || exit 1
