@@ -107,6 +107,58 @@ msg_store_addr(struct msg_store *st, const char *p, size_t len)
 	return intern_id(&st->strings, tmp, len);
 }
 
+static bool
+hex8(const char *p)
+{
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') ||
+		    ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f')))
+			return false;
+	return true;
+}
+
+/*
+ * A Notes document's UNID at the start of s: "OFxxxxxxxx:xxxxxxxx-
+ * ONxxxxxxxx:xxxxxxxx" as Domino's Router logs it, or the same with
+ * dots as the local part of the Message-ID Domino writes when the
+ * message leaves over SMTP ("<OFxxxxxxxx.xxxxxxxx-ONxxxxxxxx.xxxxxxxx-
+ * xxxxxxxx.xxxxxxxx@domain>"). Writes the canonical form (upper case,
+ * dots) to out.
+ */
+#define NOTES_UNID_LEN	39
+static bool
+notes_unid(const char *s, size_t len, char out[NOTES_UNID_LEN])
+{
+	size_t i;
+
+	if (len < NOTES_UNID_LEN || (s[0] | 0x20) != 'o' ||
+	    (s[1] | 0x20) != 'f' || !hex8(s + 2) ||
+	    (s[10] != ':' && s[10] != '.') || !hex8(s + 11) ||
+	    s[19] != '-' || (s[20] | 0x20) != 'o' || (s[21] | 0x20) != 'n' ||
+	    !hex8(s + 22) || s[30] != s[10] || !hex8(s + 31))
+		return false;
+	if (len > NOTES_UNID_LEN && s[NOTES_UNID_LEN] != '-' &&
+	    s[NOTES_UNID_LEN] != '@')
+		return false;
+	for (i = 0; i < NOTES_UNID_LEN; i++)
+		out[i] = s[i] == ':' ? '.' : (s[i] >= 'a' && s[i] <= 'z') ?
+		    (char)(s[i] - 32) : s[i];
+	return true;
+}
+
+/* See msg_store.h. */
+bool
+msg_store_is_unid(const char *s)
+{
+	char tmp[NOTES_UNID_LEN];
+	size_t len = strlen(s);
+
+	return len >= NOTES_UNID_LEN && s[10] == ':' &&
+	    notes_unid(s, len, tmp);
+}
+
 /* See msg_store.h. */
 uint64_t
 msg_store_msgid_key(const char *s, size_t len)
@@ -123,6 +175,10 @@ msg_store_msgid_key(const char *s, size_t len)
 		s++, len -= 2;
 	if (len == 0)
 		return 0;
+	if (notes_unid(s, len, tmp)) {
+		h = hash_bytes(tmp, NOTES_UNID_LEN);
+		return h ? h : 1;
+	}
 	if (len > sizeof(tmp))
 		len = sizeof(tmp);
 	memcpy(tmp, s, len);
@@ -673,6 +729,8 @@ apply_delivery(struct msg_store *st, struct msg *m, const struct event *ev)
 		r->flags |= RF_FORWARD;
 	if (ev->flags & EVF_PARTIAL)
 		r->flags |= RF_PARTIAL;
+	if (ev->flags & EVF_UNRESOLVED)
+		r->flags |= RF_UNRESOLVED;
 	set_outcome(st, r, ev, ev->status);
 }
 

@@ -59,6 +59,7 @@ const char *rcpt_vis_name(enum rcpt_vis v);
 #define RF_FORWARD	0x01	/* re-submitted under a new ID */
 #define RF_PARTIAL	0x02	/* content crossed in a failed attempt */
 #define RF_DELIVERED	0x04	/* some delivery line exists */
+#define RF_UNRESOLVED	0x08	/* addr is a name no directory resolved */
 
 struct rcpt {
 	uint32_t addr;		/* interned, canonical */
@@ -208,8 +209,13 @@ void msg_store_finish(struct msg_store *st);
  * dropped, domain lower-cased, local part as written. "" stays "". */
 uint32_t msg_store_addr(struct msg_store *st, const char *p, size_t len);
 /* Hash of a Message-ID as the join compares it: without one pair of <>
- * and blanks, the part after the last '@' lower-cased. 0: empty. */
+ * and blanks, the part after the last '@' lower-cased; a Notes UNID
+ * (Domino's "OFx:x-ONx:x" and the "<OFx.x-ONx.x-...@...>" Message-ID
+ * made from it) by the UNID alone. 0: empty. */
 uint64_t msg_store_msgid_key(const char *s, size_t len);
+/* Whether s is a Notes UNID as Domino's Router logs it in place of a
+ * Message-ID ("OFxxxxxxxx:xxxxxxxx-ONxxxxxxxx:xxxxxxxx"). */
+bool msg_store_is_unid(const char *s);
 /* Reads a retired lifetime back; strings and arrays go into arena. */
 void msg_store_load(struct msg_store *st, const struct msg_ref *ref,
     struct arena *arena, struct msg *out);

@@ -613,6 +613,22 @@ build_rows(struct rows *rw, const struct msg *hops, uint32_t nhops,
 	hdr_map_free(&hm);
 }
 
+static uint8_t
+join_kind(const struct msg *hops, uint32_t n)
+{
+	bool rfc = false, unid = false;
+	uint32_t k;
+
+	for (k = 0; k < n; k++)
+		if (hops[k].msgid != NULL) {
+			if (msg_store_is_unid(hops[k].msgid))
+				unid = true;
+			else
+				rfc = true;
+		}
+	return rfc && unid ? RECON_JOIN_UNID : RECON_JOIN_MSGID;
+}
+
 /* See recon.h. */
 int
 recon_run(struct msg_store *st, recon_fn fn, void *ctx,
@@ -691,7 +707,11 @@ recon_run(struct msg_store *st, recon_fn fn, void *ctx,
 			link_forwards(hops, g->nrefs, stats);
 		}
 		for (k = 0; k < g->nrefs; k++) {
-			if (m.msgid == NULL)
+			/* The RFC 5322 form where one hop logged it, not a
+			 * Notes UNID. */
+			if (m.msgid == NULL || (msg_store_is_unid(m.msgid) &&
+			    hops[k].msgid != NULL &&
+			    !msg_store_is_unid(hops[k].msgid)))
 				m.msgid = hops[k].msgid;
 			if (m.sender == 0 || intern_len(&st->strings,
 			    m.sender) == 0)
@@ -699,6 +719,8 @@ recon_run(struct msg_store *st, recon_fn fn, void *ctx,
 			if (m.subject == NULL)
 				m.subject = hops[k].subject;
 		}
+		if (g->nrefs > 1)
+			m.join = join_kind(hops, g->nrefs);
 		build_rows(&rw, hops, g->nrefs, &st->strings, &ri, &scratch,
 		    &m);
 		m.hops = hops;

@@ -56,6 +56,15 @@ struct recon_msg {
 	const struct reject *rj;	/* a NOQUEUE reject */
 	bool has_headers;		/* a whole header copy was read */
 	uint32_t sender_name;		/* display name of From, or 0 */
+	uint8_t join;			/* enum recon_join */
+};
+
+/* How the lifetimes of a message were joined (said in the evidence). */
+enum recon_join {
+	RECON_JOIN_NONE,		/* one lifetime: host and queue ID */
+	RECON_JOIN_MSGID,		/* several, by Message-ID */
+	RECON_JOIN_UNID,		/* several, by a Notes UNID that one
+					 * hop logged instead of a Message-ID */
 };
 
 struct recon_stats {

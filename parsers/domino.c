@@ -1119,7 +1119,7 @@ emit_rcpt(struct domino *dm, struct domino_msg *m, struct event *ev,
 		ev->orig = name;
 		for (i = 0; i < n; i++) {
 			ev->addr = mem[i].addr;
-			ev->flags = mem[i].resolved ? 0 : DOMINO_EVF_UNRESOLVED;
+			ev->flags = mem[i].resolved ? 0 : EVF_UNRESOLVED;
 			if (!mem[i].resolved)
 				dm->stats.unresolved++;
 			emit(ev, EV_DELIVERY, sink, ctx);
@@ -1134,7 +1134,7 @@ emit_rcpt(struct domino *dm, struct domino_msg *m, struct event *ev,
 	}
 	dm->stats.unresolved++;
 	ev->addr = name;
-	ev->flags = DOMINO_EVF_UNRESOLVED;
+	ev->flags = EVF_UNRESOLVED;
 	emit(ev, EV_DELIVERY, sink, ctx);
 	ev->flags = 0;
 }

@@ -47,9 +47,12 @@
  * id tokens (OFxxxxxxxx:xxxxxxxx ONxxxxxxxx:xxxxxxxx, '-' or ' ' between,
  * ':' or '.' inside), and only then is "R from S" split: at the first
  * " from " when R is one word (an internet address), else at the last
- * one - Notes names hold spaces and the word "from". A UNID token is the lifetime's Message-ID when the log gives no RFC
- * 5322 one (Notes-originated mail), so hops on other Domino servers that
- * log the same UNID join.
+ * one - Notes names hold spaces and the word "from". A UNID token is
+ * the lifetime's Message-ID when the log gives no RFC 5322 one
+ * (Notes-originated mail), so hops on other Domino servers that log the
+ * same UNID join, and so does the next SMTP hop: the join key of a
+ * Message-ID "<OFx.x-ONx.x-...@...>" that Domino made from the UNID is
+ * the UNID (msg_store_msgid_key).
  *
  * The first event of a NoteID not open on that server starts a lifetime
  * (EV_BEGIN). A lifetime ends (EV_END, at its last line) when it has been
@@ -63,7 +66,7 @@
  * verbatim unless a Directory (notesdir.h) resolves them: a person to
  * its internet address, a group to one event per member (parent: the
  * group); senders and parents that are persons resolve too. An address that is not an internet address and that the
- * Directory does not resolve carries DOMINO_EVF_UNRESOLVED.
+ * Directory does not resolve carries EVF_UNRESOLVED.
  *
  * Memory: sessions and open messages live in tables that grow by
  * doubling; recipients of a session are copied into one reused buffer.
@@ -97,9 +100,6 @@
  * reference): past that a NoteID is another message. */
 #define DOMINO_GAP	86400
 
-/* Set on an EV_DELIVERY whose addr is a Notes name no Directory
- * resolved. Proposed for event.h as EVF_UNRESOLVED. */
-#define DOMINO_EVF_UNRESOLVED	0x10
 
 enum domino_order {
 	DOMINO_ORDER_UNKNOWN,

@@ -62,6 +62,9 @@ enum ev_link {
  * a hop of its delivery: its headers are whole, it decides nobody's
  * outcome. */
 #define EVF_ARCHIVE	0x08
+/* Flag of an EV_DELIVERY: addr is a name (a Notes name) that no
+ * directory resolved to an address; reported verbatim, never guessed. */
+#define EVF_UNRESOLVED	0x10
 
 /* One address of an address header, parsed by the format's reader. */
 struct hdr_addr {

@@ -18,8 +18,14 @@ cell_str(struct csv_line *l, const char *s)
 	csv_cell(l, s ? s : "", s ? strlen(s) : 0);
 }
 
+/*
+ * "path:line", then in parentheses what joins the row to its message
+ * when that is more than one lifetime, and whether the recipient is a
+ * name no directory resolved.
+ */
 static void
-cell_evidence(struct trace_out *t, struct csv_line *l, uint64_t evid)
+cell_evidence(struct trace_out *t, struct csv_line *l, uint64_t evid,
+    uint8_t join, bool unresolved)
 {
 	uint32_t src = EVID_SRC(evid);
 
@@ -37,6 +43,18 @@ cell_evidence(struct trace_out *t, struct csv_line *l, uint64_t evid)
 	buf_reset(&t->scratch);
 	buf_adds(&t->scratch, t->sources[src]);
 	buf_add(&t->scratch, p, (size_t)(num + sizeof(num) - p));
+	if (join != RECON_JOIN_NONE || unresolved) {
+		buf_adds(&t->scratch, " (");
+		if (join == RECON_JOIN_MSGID)
+			buf_adds(&t->scratch, "joined by Message-ID");
+		else if (join == RECON_JOIN_UNID)
+			buf_adds(&t->scratch, "joined by Notes UNID");
+		if (join != RECON_JOIN_NONE && unresolved)
+			buf_adds(&t->scratch, "; ");
+		if (unresolved)
+			buf_adds(&t->scratch, "name not resolved to an address");
+		buf_adds(&t->scratch, ")");
+	}
 	csv_cell(l, t->scratch.p, t->scratch.len);
 }
 
@@ -67,7 +85,8 @@ write_row(struct trace_out *t, const struct recon_msg *m,
 		cell_id(l, s, r->relay);
 		cell_id(l, s, r->dsn);
 		cell_str(l, m->subject);
-		cell_evidence(t, l, r->evid);
+		cell_evidence(t, l, r->evid, m->join,
+		    (r->flags & RF_UNRESOLVED) != 0);
 	} else {
 		const struct reject *rj = row->rj;
 
@@ -84,7 +103,7 @@ write_row(struct trace_out *t, const struct recon_msg *m,
 		csv_cell(l, "", 0);
 		cell_id(l, s, rj->dsn);
 		csv_cell(l, "", 0);
-		cell_evidence(t, l, rj->evid);
+		cell_evidence(t, l, rj->evid, RECON_JOIN_NONE, false);
 	}
 	csv_end(l);
 	fwrite(l->b.p, 1, l->b.len, t->f);

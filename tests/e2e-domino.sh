@@ -57,6 +57,34 @@ compare() {	# name, expected file, trace options...
 compare directory "$SRCDIR/tests/data/domino-expected.csv" --directory "$dir"
 compare names "$SRCDIR/tests/data/domino-expected-nodir.csv"
 
+# The evidence says how a row was joined to its message and when its
+# recipient is a Notes name no Directory resolved.
+ev() {	# trace name, recipient: the evidence cells of its rows
+	python3 -c 'import csv, sys
+for r in csv.DictReader(open(sys.argv[1], newline="")):
+    if r["recipient"] == sys.argv[2]:
+        print(r["evidence"])' "$tmp/$1.csv" "$2"
+}
+expect_ev() {	# trace name, recipient, wanted evidence (exact)
+	got=$(ev "$1" "$2")
+	if [ "$got" = "$3" ]; then
+		echo "ok: evidence of $2 ($1)"
+	else
+		echo "FAIL: evidence of $2 ($1): '$got', want '$3'"
+		fail=1
+	fi
+}
+expect_ev names s.carter@riverside-housing.example \
+    "$logs/gw1/mail.log:28 (joined by Notes UNID)"
+expect_ev directory s.carter@riverside-housing.example \
+    "$logs/gw1/mail.log:28 (joined by Notes UNID)"
+expect_ev names "Board Members" \
+    "$logs/mail2/notes_20260317.log.gz:5 (name not resolved to an address)"
+expect_ev names j.morgan@outlook.example \
+    "$logs/gw1/mail.log:14 (joined by Message-ID)"
+n=$(grep -c 'name not resolved' "$tmp/directory.csv")
+[ "$n" -ge 1 ] || { echo "FAIL: directory: no unresolved member marked"; fail=1; }
+
 "$MAILSPILL" stats --year 2026 --tz UTC "$logs" >"$tmp/stats" ||
 	{ echo "FAIL: stats: exit $?"; exit 1; }
 unrec=$(awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "unrecognized") c = i }

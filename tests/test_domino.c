@@ -59,7 +59,7 @@ sink(void *ctx, const struct event *ev)
 	    S(ev->qid), S(ev->addr), S(ev->orig), S(ev->sender),
 	    ev->type == EV_DELIVERY ? rcpt_status_name(ev->status) : "",
 	    S(ev->relay), S(ev->dsn),
-	    ev->flags & DOMINO_EVF_UNRESOLVED ? "U" : "");
+	    ev->flags & EVF_UNRESOLVED ? "U" : "");
 	switch (ev->type) {
 	case EV_MSGID:
 		put(c, "%.*s", S(ev->msgid));

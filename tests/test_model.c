@@ -325,6 +325,40 @@ test_addr_canonical(void)
 	msg_store_free(&st);
 }
 
+#define KEY(s)	msg_store_msgid_key((s), strlen(s))
+
+static void
+test_msgid_key(void)
+{
+	/* Angle brackets, blanks and the domain's case do not count; the
+	 * local part's case does. */
+	CU_ASSERT_EQUAL(KEY("<a.b@Example.ORG>"), KEY(" a.b@example.org "));
+	CU_ASSERT_NOT_EQUAL(KEY("<A.b@example.org>"), KEY("<a.b@example.org>"));
+	CU_ASSERT_EQUAL(KEY(""), 0);
+	CU_ASSERT_EQUAL(KEY("<>"), 0);
+	/* A Notes UNID as the Router logs it and the Message-ID Domino
+	 * makes from it when the note leaves over SMTP. */
+	CU_ASSERT_EQUAL(KEY("OF0B7E4411:2D9F6C03-ON80258D40:004E5F21"),
+	    KEY("<OF0B7E4411.2D9F6C03-ON80258D40.004E5F21-80258D40."
+	    "004E9A10@fenwick-water.example>"));
+	CU_ASSERT_EQUAL(KEY("of0b7e4411:2d9f6c03-on80258d40:004e5f21"),
+	    KEY("OF0B7E4411:2D9F6C03-ON80258D40:004E5F21"));
+	/* Another note, or a near-miss shape, is another message. */
+	CU_ASSERT_NOT_EQUAL(KEY("OF0B7E4411:2D9F6C03-ON80258D40:004E5F22"),
+	    KEY("<OF0B7E4411.2D9F6C03-ON80258D40.004E5F21-80258D40."
+	    "004E9A10@fenwick-water.example>"));
+	CU_ASSERT_NOT_EQUAL(KEY("<OF0B7E4411.2D9F6C03-ON80258D40.004E5F21X"
+	    "@fenwick-water.example>"),
+	    KEY("OF0B7E4411:2D9F6C03-ON80258D40:004E5F21"));
+	CU_ASSERT_NOT_EQUAL(KEY("OF0B7E4411:2D9F6C03-ON80258D40.004E5F21"),
+	    KEY("OF0B7E4411:2D9F6C03-ON80258D40:004E5F21"));
+	CU_ASSERT_TRUE(msg_store_is_unid(
+	    "OF0B7E4411:2D9F6C03-ON80258D40:004E5F21"));
+	CU_ASSERT_FALSE(msg_store_is_unid("<OF0B7E4411.2D9F6C03-ON80258D40."
+	    "004E5F21-80258D40.004E9A10@fenwick-water.example>"));
+	CU_ASSERT_FALSE(msg_store_is_unid("OF0B7E4411:2D9F"));
+}
+
 static const struct cu_test tests[] = {
 	{ "single message, retries", test_single_message },
 	{ "queue-ID reuse and replayed lines", test_reuse_and_replay },
@@ -332,6 +366,7 @@ static const struct cu_test tests[] = {
 	{ "hop order from hand-overs", test_hop_order_same_second },
 	{ "forwards, expiry, NOQUEUE rejects", test_forward_expired_reject },
 	{ "canonical addresses", test_addr_canonical },
+	{ "Message-ID join keys, Notes UNIDs", test_msgid_key },
 };
 
 CU_MAIN("model", tests)
