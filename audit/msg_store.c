@@ -7,6 +7,7 @@
  */
 #include "msg_store.h"
 #include "../lib/hash.h"
+#include "../lib/idna.h"
 #include "../lib/xalloc.h"
 
 #include <stdio.h>
@@ -87,8 +88,8 @@ msg_store_free(struct msg_store *st)
 uint32_t
 msg_store_addr(struct msg_store *st, const char *p, size_t len)
 {
-	char tmp[512];
-	size_t i, at;
+	char tmp[512], dom[IDNA_MAX];
+	size_t i, at, n;
 
 	while (len > 0 && (*p == ' ' || *p == '<')) {
 		p++;
@@ -104,6 +105,12 @@ msg_store_addr(struct msg_store *st, const char *p, size_t len)
 	for (i = at; i < len; i++)
 		if (tmp[i] >= 'A' && tmp[i] <= 'Z')
 			tmp[i] = (char)(tmp[i] + 32);
+	/* A UTF-8 domain in its A-label form, as other hosts write it. */
+	if ((n = idna_to_ascii(tmp + at, len - at, dom, sizeof(dom))) > 0 &&
+	    at + n <= sizeof(tmp)) {
+		memcpy(tmp + at, dom, n);
+		len = at + n;
+	}
 	return intern_id(&st->strings, tmp, len);
 }
 

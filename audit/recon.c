@@ -490,6 +490,55 @@ add_header_row(struct rows *rw, struct addr_map *am,
 	*head = ++rw->n;
 }
 
+/*
+ * A log that names a message's envelope recipients but not what it
+ * expanded them to (Domino: "Recipient: <list@org>", then Router lines
+ * for each member, none naming the list): when exactly one envelope
+ * recipient of hop h has no row of its own, the rows of h for addresses
+ * outside the envelope came from it, and it becomes their parent.
+ */
+static void
+infer_parents(struct rows *rw, struct addr_map *am, struct addr_map *parents,
+    const struct msg *h)
+{
+	struct addr_map env;
+	uint32_t e = 0, k;
+	size_t i, nenv = 0, missing = 0;
+
+	for (k = 0; k < h->nhaddrs; k++)
+		nenv += h->haddrs[k].kind == HK_ENVELOPE;
+	if (nenv == 0)
+		return;
+	addr_map_init(&env, nenv);
+	for (k = 0; k < h->nhaddrs; k++) {
+		const struct msg_addr *a = &h->haddrs[k];
+		size_t *slot;
+
+		if (a->kind != HK_ENVELOPE)
+			continue;
+		slot = addr_map_slot(&env, a->addr);
+		if (*slot != 0)
+			continue;
+		*slot = 1;
+		if (addr_map_peek(am, a->addr) == 0 &&
+		    addr_map_peek(parents, a->addr) == 0) {
+			missing++;
+			e = a->addr;
+		}
+	}
+	if (missing == 1)
+		for (i = 0; i < rw->n; i++) {
+			struct recon_row *row = &rw->v[i];
+
+			if (row->hop == h && row->parent == 0 &&
+			    addr_map_peek(&env, row->r->addr) == 0) {
+				row->parent = e;
+				*addr_map_slot(parents, e) = i + 1;
+			}
+		}
+	addr_map_free(&env);
+}
+
 /* Builds the rows of one message from its hops (begin order). */
 static void
 build_rows(struct rows *rw, const struct msg *hops, uint32_t nhops,
@@ -572,6 +621,9 @@ build_rows(struct rows *rw, const struct msg *hops, uint32_t nhops,
 		if (rw->v[i].parent != 0)
 			*addr_map_slot(&parents, rw->v[i].parent) = i + 1;
 	}
+	for (i = 0; i < nhops; i++)
+		if (!hops[i].archive)
+			infer_parents(rw, &am, &parents, &hops[i]);
 
 	/* Visibility from the headers of every copy. */
 	hdr_map_fill(&hm, hops, nhops, &m->sender_name, m->sender);

@@ -777,10 +777,14 @@ add_sender(struct incident *inc, const struct kmsg *k, enum inc_role role,
     bool internal, uint64_t evid)
 {
 	struct inc_person p;
+	uint32_t r;
 
 	if (k->sender == 0)
 		return;
 	memset(&p, 0, sizeof(p));
+	/* Their From: address went to every recipient. */
+	for (r = 0; r < k->nrows; r++)
+		p.exposed_to += k->rows[r].addr != k->sender;
 	p.email = k->sender;
 	p.name = k->sender_name;
 	p.role = internal ? (role == ROLE_REPLIER ? ROLE_REPLIER : ROLE_SENDER)

@@ -311,6 +311,17 @@ test_addr_canonical(void)
 		{ "dave", "dave" },
 		{ "", "" },
 		{ "user@[192.0.2.1]", "user@[192.0.2.1]" },
+		/* IDNs in one form: the A-label (RFC 3492 vectors). */
+		{ "Bob@B\xc3\xbc""cher.Example", "Bob@xn--bcher-kva.example" },
+		{ "anna@M\xc3\x9c""NCHEN.de", "anna@xn--mnchen-3ya.de" },
+		{ "a@xn--mnchen-3ya.de", "a@xn--mnchen-3ya.de" },
+		{ "ivan@\xd0\x9f\xd1\x80\xd0\xb8\xd0\xbc\xd0\xb5\xd1\x80"
+		  ".\xd0\xb8\xd1\x81\xd0\xbf\xd1\x8b\xd1\x82\xd0\xb0"
+		  "\xd0\xbd\xd0\xb8\xd0\xb5",
+		  "ivan@xn--e1afmkfd.xn--80akhbyknj4f" },
+		{ "j\xc3\xb6rg@example.org", "j\xc3\xb6rg@example.org" },
+		/* Not UTF-8: kept as written. */
+		{ "x@b\xfc""cher.de", "x@b\xfc""cher.de" },
 	};
 	size_t i;
 
