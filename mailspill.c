@@ -436,7 +436,8 @@ static const char stats_help[] =
 "many were recognized, known context (connects, TLS, daemon notices),\n"
 "lines of other programs, unrecognized and cut lines, first and last\n"
 "time, and the year given to year-less timestamps with where it came\n"
-"from. Then the totals and what the model made of them.\n"
+"from (for a Domino console log: its day/month order and what decided\n"
+"it). Then the totals and what the model made of them.\n"
 "\n"
 "  --unparsed        also list every unrecognized line, with provenance\n"
 "\n";
@@ -529,6 +530,8 @@ cmd_stats(int argc, char **argv)
 				putchar(' ');
 				print_time(&run.disp.tz, s->mtime);
 			}
+		} else if (s->date_order != NULL) {
+			fputs(s->date_order, stdout);
 		} else {
 			fputs("-", stdout);
 		}
@@ -559,6 +562,23 @@ cmd_stats(int argc, char **argv)
 	printf("address probes\t%" PRIu64 "\n", run.store.stats.probes);
 	printf("forwards linked\t%" PRIu64 "\n",
 	    run.recon.forwards_linked);
+	if (run.disp.dom_stats.messages > 0) {
+		const struct domino_stats *ds = &run.disp.dom_stats;
+
+		printf("domino notes (NoteID lifetimes)\t%" PRIu64 "\n",
+		    ds->messages);
+		printf("domino NoteID reused while open\t%" PRIu64 "\n",
+		    ds->noteid_reuse);
+		printf("domino closed: settled / idle / after a gap\t%" PRIu64
+		    " / %" PRIu64 " / %" PRIu64 "\n", ds->closed_settled,
+		    ds->closed_idle, ds->closed_gap);
+		printf("domino deliveries to unresolved names\t%" PRIu64 "\n",
+		    ds->unresolved);
+		printf("domino groups expanded\t%" PRIu64 "\n",
+		    ds->groups_expanded);
+		printf("domino lines of an already-read span\t%" PRIu64 "\n",
+		    ds->replayed);
+	}
 	r = run.diag.errors ? EXIT_INPUT : EXIT_DONE;
 	run_free(&run);
 	return r;

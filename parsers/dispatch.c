@@ -304,6 +304,7 @@ void
 dispatch_finish(struct dispatch *d)
 {
 	mbox_finish(&d->mbox, d->sink, d->sink_ctx);
+	d->dom_stats = d->dom.stats;
 	domino_free(&d->dom);
 	d->cur = NULL;
 }

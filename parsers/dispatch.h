@@ -47,6 +47,7 @@ struct dispatch {
 	uint64_t warned_unrecognized;
 	struct mbox_reader mbox;	/* state of an FMT_MBOX stream */
 	struct domino dom;		/* Domino sessions and messages */
+	struct domino_stats dom_stats;	/* kept by dispatch_finish() */
 };
 
 void dispatch_init(struct dispatch *d, const struct dispatch_opts *o,

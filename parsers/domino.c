@@ -1621,6 +1621,39 @@ file_order(const struct domino *dm, const struct domino_file *f, char sep)
 	return DOMINO_ORDER_UNKNOWN;
 }
 
+/* How f's day/month order was decided, for stats. */
+static const char *
+order_story(const struct domino *dm, const struct domino_file *f)
+{
+	static const char *const own[] = { "", "dmy from its dates",
+	    "mdy from its dates" };
+	static const char *const server[] = { "", "dmy from the server's "
+	    "other files", "mdy from the server's other files" };
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		if (!f->seen[k])
+			continue;
+		if (f->votes[k] == 1 || f->votes[k] == 2)
+			return own[f->votes[k]];
+		if (f->votes[k] == 3 && dm->forced != DOMINO_ORDER_MDY &&
+		    dm->forced != DOMINO_ORDER_DMY)
+			return "undecided: both orders seen";
+		if (!f->ambig[k])
+			return "no date where the order matters";
+		if (f->order[k] == DOMINO_ORDER_DMY)
+			return server[1];
+		if (f->order[k] == DOMINO_ORDER_MDY)
+			return server[2];
+		if (dm->forced == DOMINO_ORDER_MDY)
+			return "mdy from --date-order";
+		if (dm->forced == DOMINO_ORDER_DMY)
+			return "dmy from --date-order";
+		return "undecided: no day above 12";
+	}
+	return "year first, or no dates";
+}
+
 static void
 set_first_time(struct domino *dm, struct domino_file *f,
     struct input_stream *s, struct tzconv *tz)
@@ -1763,6 +1796,7 @@ domino_prepare(struct domino *dm, struct input_set *set, struct diag *diag,
 			    "files");
 		}
 		set_first_time(dm, f, s, tz);
+		s->date_order = order_story(dm, f);
 	}
 }
 

@@ -96,7 +96,7 @@
 /* Recipients unknown (no Recipient lines at the default logging level)
  * and nothing deferred: the Router delivers a message in one pass. */
 #define DOMINO_IDLE	900
-/* A deferred recipient is retried for up to a day (issue 8, §4 of the
+/* A deferred recipient is retried for up to a day (§4 of the
  * reference): past that a NoteID is another message. */
 #define DOMINO_GAP	86400
 

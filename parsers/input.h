@@ -78,6 +78,7 @@ struct input_stream {
 	int64_t first_seen, last_seen;	/* times of first and last line */
 	int year;			/* year inferred for the first line */
 	const char *year_from;		/* "file mtime", "--year", ... */
+	const char *date_order;		/* Domino: "dmy from its dates"... */
 	bool read_error;
 };
 

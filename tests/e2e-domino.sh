@@ -96,6 +96,14 @@ else
 	"$MAILSPILL" stats --unparsed --year 2026 --tz UTC "$logs" | head -n 20
 	fail=1
 fi
+# The day/month order of each console file, and what decided it.
+orders=$(awk -F '\t' '/console2.log|notes.log/ { sub(".*/", "", $1); printf "%s=%s;", $1, $12 }' "$tmp/stats")
+if [ "$orders" = "console2.log=mdy from its dates;notes.log=dmy from its dates;" ]; then
+	echo "ok: stats: date orders"
+else
+	echo "FAIL: stats: date orders '$orders'"
+	fail=1
+fi
 # Streams in time order whatever the mirror numbers: console2.log
 # (Monday) before console1.log (Tuesday) before console.log (Wednesday).
 order=$(awk -F '\t' '/console/ { sub(".*/", "", $1); printf "%s ", $1 }' \
