@@ -130,17 +130,39 @@ output_near_inputs(const char *out, char **inputs, int n)
 	int i;
 	size_t len;
 
+	char trimmed[PATH_MAX];
+
 	if (out == NULL || strcmp(out, "-") == 0)
 		return false;
 	if (stat(out, &st) == 0 && S_ISCHR(st.st_mode))
 		return false;
+	/* "report/" is the folder report, beside whatever is beside it. */
+	snprintf(trimmed, sizeof(trimmed), "%s", out);
+	for (len = strlen(trimmed); len > 1 && trimmed[len - 1] == '/'; len--)
+		trimmed[len - 1] = '\0';
+	out = trimmed;
 	slash = strrchr(out, '/');
 	if (slash == NULL)
 		snprintf(tmp, sizeof(tmp), ".");
 	else
 		snprintf(tmp, sizeof(tmp), "%.*s", (int)(slash - out + 1), out);
-	if (realpath(tmp, outdir) == NULL)
-		return false;
+	/* A folder still to be made: judge by its nearest existing
+	 * ancestor. */
+	while (realpath(tmp, outdir) == NULL) {
+		char *cut;
+
+		len = strlen(tmp);
+		while (len > 1 && tmp[len - 1] == '/')
+			tmp[--len] = '\0';
+		if ((cut = strrchr(tmp, '/')) == NULL)
+			snprintf(tmp, sizeof(tmp), ".");
+		else if (cut == tmp)
+			tmp[1] = '\0';
+		else
+			*cut = '\0';
+		if (strcmp(tmp, ".") == 0 && realpath(tmp, outdir) == NULL)
+			return false;
+	}
 	for (i = 0; i < n; i++) {
 		if (strcmp(inputs[i], "-") == 0 || realpath(inputs[i], in) == NULL)
 			continue;
@@ -791,8 +813,11 @@ cmd_scan(int argc, char **argv)
 	}
 	if (set_tz("scan", o.tz) != 0)
 		return EXIT_USAGE;
+	/* The folder must not sit beside an input file nor inside an input
+	 * directory, and an existing one must not be an input itself. */
 	snprintf(path, sizeof(path), "%s/deliveries.csv", dir);
-	if (output_near_inputs(path, argv + optind, argc - optind)) {
+	if (output_near_inputs(dir, argv + optind, argc - optind) ||
+	    output_near_inputs(path, argv + optind, argc - optind)) {
 		usage_error("scan", "refusing to write %s among the inputs",
 		    dir);
 		return EXIT_USAGE;

@@ -16,6 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Incidents listed on the terminal; incidents.csv holds them all. */
+#define SUMMARY_LIST	20
+
 #define INCIDENTS_HEADER "incident_id,type,severity,first_seen,last_seen," \
 	"sender,subject,message_ids,recipients,external_recipients," \
 	"delivered,summary"
@@ -418,7 +421,8 @@ scanout_summary(FILE *f, const struct scan_report *r)
 {
 	const struct intern *s = &r->st->strings;
 	uint64_t lines = 0, unrec = 0;
-	size_t i, k, errors = 0;
+	size_t i, k, errors = 0, shown = 0;
+	int t, sev;
 
 	for (i = 0; i < r->ninputs; i++) {
 		lines += r->inputs[i].lines;
@@ -441,18 +445,42 @@ scanout_summary(FILE *f, const struct scan_report *r)
 	    "--org-domain to set)" : "");
 	fprintf(f, "  %zu incident%s\n", r->incs->n, r->incs->n == 1 ? "" :
 	    "s");
-	for (i = 0; i < r->incs->n; i++) {
-		const struct incident *inc = r->incs->v[i];
-		size_t notify = 0;
-		char when[32];
+	/* Counts by type and severity, then the incidents themselves, the
+	 * most severe first, at most SUMMARY_LIST of them: the CSV has all. */
+	for (t = 0; t < INC_TYPE_COUNT; t++)
+		for (sev = SEV_HIGH; sev >= SEV_LOW; sev--) {
+			for (i = 0, k = 0; i < r->incs->n; i++)
+				k += r->incs->v[i]->type == (enum inc_type)t &&
+				    r->incs->v[i]->severity ==
+				    (enum inc_severity)sev;
+			if (k > 0)
+				fprintf(f, "    %-32s %-6s %zu\n",
+				    inc_type_name((enum inc_type)t),
+				    inc_severity_name((enum inc_severity)sev),
+				    k);
+		}
+	for (sev = SEV_HIGH; sev >= SEV_LOW; sev--)
+		for (i = 0; i < r->incs->n; i++) {
+			const struct incident *inc = r->incs->v[i];
+			size_t notify = 0;
+			char when[32];
 
-		for (k = 0; k < inc->npeople; k++)
-			notify += inc->people[k].action == ACT_NOTIFY;
-		tzconv_format(r->tz, inc->first, when);
-		fprintf(f, "  %s %-32s %-6s %s %s: %zu to notify\n", inc->id,
-		    inc_type_name(inc->type), inc_severity_name(inc->severity),
-		    when, intern_str(s, inc->sender), notify);
-	}
+			if (inc->severity != (enum inc_severity)sev)
+				continue;
+			if (shown == SUMMARY_LIST)
+				break;
+			shown++;
+			for (k = 0; k < inc->npeople; k++)
+				notify += inc->people[k].action == ACT_NOTIFY;
+			tzconv_format(r->tz, inc->first, when);
+			fprintf(f, "  %s %-32s %-6s %s %s: %zu to notify\n",
+			    inc->id, inc_type_name(inc->type),
+			    inc_severity_name(inc->severity), when,
+			    intern_str(s, inc->sender), notify);
+		}
+	if (r->incs->n > SUMMARY_LIST)
+		fprintf(f, "  ... and %zu more, in incidents.csv\n",
+		    r->incs->n - SUMMARY_LIST);
 	fprintf(f, "  report: %s/ (incidents.csv, incidents/, "
 	    "deliveries.csv, report.json)\n", r->dir);
 }

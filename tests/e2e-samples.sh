@@ -65,4 +65,31 @@ else
 	    awk '/^# unrecognized/ { on = 1; next } /^input\t/ { exit } on' | head -n 20
 	fail=1
 fi
+# Outputs hold personal data: never beside an input file nor inside an
+# input directory, and nothing is created when refused.
+mkdir "$tmp/ev" && cp "$logs/mx1/mail.log" "$tmp/ev/" || exit 1
+refused() {	# what, command...
+	what=$1
+	shift
+	"$@" >/dev/null 2>"$tmp/err"
+	st=$?
+	if [ "$st" -eq 2 ] && grep -q 'among the inputs' "$tmp/err"; then
+		echo "ok: refused: $what"
+	else
+		echo "FAIL: not refused (exit $st): $what"
+		fail=1
+	fi
+}
+refused "scan folder beside an input file" \
+    "$MAILSPILL" scan -q --year 2026 -o "$tmp/ev/report" "$tmp/ev/mail.log"
+refused "scan folder inside an input directory" \
+    "$MAILSPILL" scan -q --year 2026 -o "$tmp/ev/sub/report/" "$tmp/ev"
+refused "scan into the input directory itself, even with --force" \
+    "$MAILSPILL" scan -q --force --year 2026 -o "$tmp/ev" "$tmp/ev"
+refused "trace CSV beside an input file" \
+    "$MAILSPILL" trace -q --year 2026 -o "$tmp/ev/out.csv" "$tmp/ev/mail.log"
+if [ "$(ls "$tmp/ev")" != "mail.log" ]; then
+	echo "FAIL: something was written among the inputs: $(ls "$tmp/ev")"
+	fail=1
+fi
 exit $fail
