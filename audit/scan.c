@@ -18,6 +18,11 @@
  * site normally writes to: a reference, never a look-alike suspect. */
 #define REF_MIN_MSGS		5
 #define REF_MIN_SENDERS		3
+/* Of those, the most written to (by senders, then messages) have their
+ * look-alikes generated: the cost stays bounded however many domains
+ * the traffic holds (a look-alike of the 1001st is still never reported
+ * as the site's own correspondent, only not searched for). */
+#define REF_MAX_FREQUENT	1000
 /* Sender domains with at least this share of the busiest one's messages
  * are the organisation's, when none is given. */
 #define ORG_SHARE		0.5
@@ -448,6 +453,19 @@ dstat_by_from(const void *pa, const void *pb)
 	return a->domain < b->domain ? -1 : a->domain > b->domain;
 }
 
+static int
+dstat_by_writing(const void *pa, const void *pb)
+{
+	const struct dstat *a = *(const struct dstat *const *)pa;
+	const struct dstat *b = *(const struct dstat *const *)pb;
+
+	if (a->senders_to != b->senders_to)
+		return a->senders_to > b->senders_to ? -1 : 1;
+	if (a->msgs_to != b->msgs_to)
+		return a->msgs_to > b->msgs_to ? -1 : 1;
+	return a->domain < b->domain ? -1 : a->domain > b->domain;
+}
+
 static void
 org_add(struct scan *sc, const char *d)
 {
@@ -510,7 +528,8 @@ void
 scan_prepare(struct scan *sc)
 {
 	struct lookalike_match mt;
-	size_t i;
+	struct dstat **refs;
+	size_t i, nrefs = 0;
 
 	for (i = 0; i < sc->o.norg; i++)
 		org_add(sc, sc->o.org_domains[i]);
@@ -540,16 +559,25 @@ scan_prepare(struct scan *sc)
 	for (i = 0; i < sc->o.nexpected; i++)
 		lookalike_add_domain(sc->la, sc->o.expected[i],
 		    strlen(sc->o.expected[i]));
+	refs = xcalloc(sc->ndoms + 1, sizeof(*refs));
 	for (i = 0; i < sc->ndoms; i++) {
 		struct dstat *ds = &sc->doms[i];
-		const char *d = intern_str(&sc->st->strings, ds->domain);
 
 		if (ds->msgs_to >= REF_MIN_MSGS ||
 		    ds->senders_to >= REF_MIN_SENDERS) {
 			ds->reference = true;
-			lookalike_add_domain(sc->la_freq, d, strlen(d));
+			refs[nrefs++] = ds;
 		}
 	}
+	if (nrefs > REF_MAX_FREQUENT)
+		qsort(refs, nrefs, sizeof(*refs), dstat_by_writing);
+	for (i = 0; i < nrefs && i < REF_MAX_FREQUENT; i++) {
+		const char *d = intern_str(&sc->st->strings, refs[i]->domain);
+
+		lookalike_add_domain(sc->la_freq, d, strlen(d));
+	}
+	sc->counts.frequent_refs = nrefs;
+	free(refs);
 	/* Suspects: recipient domains one slip away from a reference that
 	 * the site writes to more often than to them. */
 	for (i = 0; i < sc->ndoms; i++) {

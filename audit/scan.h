@@ -68,6 +68,7 @@ struct scan_counts {
 	uint64_t recipients;		/* rows */
 	uint64_t rows_with_visibility;
 	uint64_t lookalike_checked;	/* distinct recipient domains */
+	uint64_t frequent_refs;		/* domains written to often */
 };
 const struct scan_counts *scan_get_counts(const struct scan *sc);
 
