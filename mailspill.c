@@ -27,6 +27,7 @@
 #include "lib/diag.h"
 #include "lib/xalloc.h"
 #include "parsers/dispatch.h"
+#include "parsers/evqueue.h"
 #include "parsers/input.h"
 #include "report/outfile.h"
 #include "report/scanout.h"
@@ -45,6 +46,7 @@ struct run {
 	struct input_set inputs;
 	struct dispatch disp;
 	struct msg_store store;
+	struct evqueue *queue;		/* events to the store, threaded */
 	struct recon_stats recon;
 	const char **sources;
 };
@@ -194,8 +196,10 @@ run_init(struct run *run, const struct common_opts *o)
 	run->diag.quiet = o->quiet;
 	input_set_init(&run->inputs, &run->diag);
 	msg_store_init(&run->store);
-	dispatch_init(&run->disp, &o->disp, &run->diag, msg_store_event,
-	    &run->store);
+	/* Parsing and filing events overlap on two threads. */
+	run->queue = evqueue_new(msg_store_event, &run->store, true);
+	dispatch_init(&run->disp, &o->disp, &run->diag, evqueue_push,
+	    run->queue);
 }
 
 static void
@@ -205,6 +209,7 @@ run_free(struct run *run)
 		notesdir_free((struct notesdir *)run->disp.opts.directory);
 		free((void *)run->disp.opts.directory);
 	}
+	evqueue_free(run->queue);
 	msg_store_free(&run->store);
 	input_set_free(&run->inputs);
 	free(run->sources);
@@ -226,6 +231,7 @@ run_read(struct run *run, char **paths, int n)
 		input_read(&run->inputs, run->inputs.v[i], dispatch_line,
 		    &run->disp);
 	dispatch_finish(&run->disp);
+	evqueue_drain(run->queue);
 	msg_store_finish(&run->store);
 	run->sources = xcalloc(run->inputs.n + 1, sizeof(*run->sources));
 	for (i = 0; i < run->inputs.n; i++)

@@ -289,6 +289,24 @@ pick_generation(struct msg *head, int64_t t)
 	return best != NULL ? best : earliest;
 }
 
+/* Host names repeat line after line: the last one is kept at hand. */
+static uint32_t
+host_id(struct msg_store *st, struct str h)
+{
+	uint32_t id;
+
+	if (st->host_id != 0 && h.len == st->host_len &&
+	    memcmp(h.p, st->host, h.len) == 0)
+		return st->host_id;
+	id = intern_id(&st->strings, h.p, h.len);
+	if (h.len <= sizeof(st->host)) {
+		memcpy(st->host, h.p, h.len);
+		st->host_len = h.len;
+		st->host_id = id;
+	}
+	return id;
+}
+
 static struct msg *
 msg_new(struct msg_store *st, size_t slot, const struct event *ev,
     uint32_t host)
@@ -325,7 +343,7 @@ msg_new(struct msg_store *st, size_t slot, const struct event *ev,
 static struct msg *
 lifetime_for(struct msg_store *st, const struct event *ev)
 {
-	uint32_t host = intern_id(&st->strings, ev->host.p, ev->host.len);
+	uint32_t host = host_id(st, ev->host);
 	size_t ql = ev->qid.len > MSG_QID_MAX ? MSG_QID_MAX : ev->qid.len;
 	size_t slot = slot_index(st, host, ev->qid.p, ql);
 	struct msg *m;
@@ -771,7 +789,7 @@ static void
 store_noqueue_reject(struct msg_store *st, const struct event *ev)
 {
 	struct reject *rj;
-	uint32_t host = intern_id(&st->strings, ev->host.p, ev->host.len);
+	uint32_t host = host_id(st, ev->host);
 	uint32_t sender = msg_store_addr(st, ev->sender.p, ev->sender.len);
 	uint32_t rcpt = msg_store_addr(st, ev->addr.p, ev->addr.len);
 	uint64_t h = hash_u64(((uint64_t)host << 32) ^ (uint64_t)ev->time) ^

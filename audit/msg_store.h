@@ -195,6 +195,9 @@ struct msg_store {
 	uint64_t *rejset;		/* hashes of rejects kept */
 	size_t rejmask, rejused;
 	struct buf scratch;		/* serialization */
+	uint32_t host_id;		/* the last host name interned */
+	size_t host_len;
+	char host[64];
 	struct msg_store_stats stats;
 };
 

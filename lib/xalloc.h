@@ -4,7 +4,7 @@
  * xmalloc(), xcalloc(), xrealloc() and xreallocarray() never return NULL:
  * out of memory is fatal (one message on stderr, exit status 70). Size
  * products are overflow-checked. xalloc_count() returns how many
- * allocations were made so far, so tests can prove that a hot path
+ * allocations the calling thread made so far, so tests can prove that a hot path
  * allocates nothing per line.
  */
 #ifndef MAILSPILL_XALLOC_H
