@@ -89,7 +89,20 @@ archive_new_reader(void)
 		fprintf(stderr, "mailspill: fatal: out of memory\n");
 		exit(70);
 	}
-	archive_read_support_filter_all(a);
+	/* Every compression, but not uudecode: a mail with a uuencoded
+	 * attachment ("begin 644 ...") is text to read, not a file to
+	 * decode. */
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_lzma(a);
+	archive_read_support_filter_lzip(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_support_filter_lz4(a);
+	archive_read_support_filter_compress(a);
+	archive_read_support_filter_lzop(a);
+	archive_read_support_filter_grzip(a);
+	archive_read_support_filter_lrzip(a);
 	archive_read_support_format_tar(a);
 	archive_read_support_format_gnutar(a);
 	archive_read_support_format_zip(a);
@@ -726,6 +739,11 @@ walk_path(struct walk *w, const char *path, int depth)
 		diag_error(w->set->diag, path, "cannot open: %s",
 		    strerror(errno));
 		return -1;
+	}
+	/* No bytes, no lines: nothing skipped, nothing to report. */
+	if (S_ISREG(st.st_mode) && st.st_size == 0) {
+		diag_warn(w->set->diag, path, "empty file: nothing to read");
+		return 0;
 	}
 	if (!S_ISDIR(st.st_mode))
 		return walk_file(w, path, false, (int64_t)st.st_mtime);

@@ -3,7 +3,7 @@
  *
  * input_add_path() takes a file, a directory (walked recursively, names in
  * byte order) or "-" (standard input). Every file is opened with
- * libarchive (all compression filters; tar, zip, 7z, cpio, ar, iso9660,
+ * libarchive (every compression filter but uudecode; tar, zip, 7z, cpio, ar, iso9660,
  * cab, lha, rar, xar and the raw format), so plain text, .gz/.bz2/.xz/
  * .zst/.lz4, tar(.*) and zip all read the same way; an archive member that
  * is itself compressed or an archive is opened once more (one level of

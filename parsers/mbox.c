@@ -339,6 +339,25 @@ mbox_sniff(const char *const *lines, const size_t *lens, size_t n)
 		;
 	if (i == n)
 		return false;
+	/* Bare CR line ends (old Mac): the first line holds the header
+	 * block; sniff its CR-separated pieces. */
+	{
+		const char *cr = memchr(lines[i], '\r', lens[i]);
+
+		if (cr != NULL && (size_t)(cr - lines[i]) + 1 < lens[i]) {
+			const char *piece[32], *p = lines[i];
+			const char *end = p + lens[i];
+			size_t plen[32], np = 0;
+
+			while (np < 32 && p < end) {
+				cr = memchr(p, '\r', (size_t)(end - p));
+				piece[np] = p;
+				plen[np++] = (size_t)((cr ? cr : end) - p);
+				p = cr ? cr + 1 : end;
+			}
+			return mbox_sniff(piece, plen, np);
+		}
+	}
 	for (k = i; k < n; k++) {
 		const char *p = lines[k];
 		size_t len = lens[k], j, nl;
