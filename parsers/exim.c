@@ -9,6 +9,7 @@
  * expected logs of Exim's test suite. No regular expression runs.
  */
 #include "exim.h"
+#include "input.h"
 
 #include <string.h>
 #include <strings.h>
@@ -874,68 +875,14 @@ exim_parse_untimed(struct str s)
 	return PARSE_UNRECOGNIZED;
 }
 
-static bool
-is_generic_dir(const char *p, size_t n)
-{
-	static const char *const names[] = {
-		"log", "logs", "var", "exim", "exim4", "mail", "spool", "tmp",
-		".", "..", NULL,
-	};
-	const char *const *g;
-
-	if (n == 0)
-		return true;
-	for (g = names; *g != NULL; g++)
-		if (strlen(*g) == n && strncasecmp(p, *g, n) == 0)
-			return true;
-	return false;
-}
-
-static void
-put_host(char *out, size_t outsz, const char *p, size_t n)
-{
-	if (outsz == 0)
-		return;
-	if (n >= outsz)
-		n = outsz - 1;
-	memcpy(out, p, n);
-	out[n] = '\0';
-}
-
 /* See exim.h. */
 void
 exim_host_from_path(const char *display, char *out, size_t outsz)
 {
-	const char *bang = strchr(display, '!');
-	size_t end = bang != NULL ? (size_t)(bang - display) : strlen(display);
-	size_t i, start;
+	static const char *const generic[] = {
+		"log", "logs", "var", "exim", "exim4", "mail", "spool", "tmp",
+		NULL,
+	};
 
-	/* The file itself (or, for a member, the archive's stem) first. */
-	for (i = end; i > 0 && display[i - 1] != '/'; i--)
-		;
-	if (bang != NULL) {
-		size_t dot = i;
-
-		while (dot < end && display[dot] != '.')
-			dot++;
-		if (!is_generic_dir(display + i, dot - i)) {
-			put_host(out, outsz, display + i, dot - i);
-			return;
-		}
-	}
-	end = i;
-	while (end > 0) {
-		/* display[0..end) ends with '/': the component before it. */
-		size_t stop = end - 1;
-
-		for (start = stop; start > 0 && display[start - 1] != '/';
-		    start--)
-			;
-		if (!is_generic_dir(display + start, stop - start)) {
-			put_host(out, outsz, display + start, stop - start);
-			return;
-		}
-		end = start;
-	}
-	put_host(out, outsz, "localhost", 9);
+	input_host_from_path(display, generic, out, outsz);
 }

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -906,4 +907,68 @@ out:
 		archive_read_free(in);
 	archive_read_free(a);
 	return ret;
+}
+
+static bool
+is_generic_dir(const char *p, size_t n, const char *const *generic)
+{
+	const char *const *g;
+
+	if (n == 0 || (n == 1 && p[0] == '.') ||
+	    (n == 2 && p[0] == '.' && p[1] == '.'))
+		return true;
+	for (g = generic; *g != NULL; g++)
+		if (strlen(*g) == n && strncasecmp(p, *g, n) == 0)
+			return true;
+	return false;
+}
+
+static void
+put_host(char *out, size_t outsz, const char *p, size_t n)
+{
+	if (outsz == 0)
+		return;
+	if (n >= outsz)
+		n = outsz - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/* See input.h. */
+void
+input_host_from_path(const char *display, const char *const *generic,
+    char *out, size_t outsz)
+{
+	const char *bang = strchr(display, '!');
+	size_t end = bang != NULL ? (size_t)(bang - display) : strlen(display);
+	size_t i, start;
+
+	/* The file itself (or, for a member, the archive's stem) first. */
+	for (i = end; i > 0 && display[i - 1] != '/'; i--)
+		;
+	if (bang != NULL) {
+		size_t dot = i;
+
+		while (dot < end && display[dot] != '.')
+			dot++;
+		if (!is_generic_dir(display + i, dot - i, generic)) {
+			put_host(out, outsz, display + i, dot - i);
+			return;
+		}
+	}
+	end = i;
+	while (end > 0) {
+		/* display[0..end) ends with '/': the component before it. */
+		size_t stop = end - 1;
+
+		for (start = stop; start > 0 && display[start - 1] != '/';
+		    start--)
+			;
+		if (!is_generic_dir(display + start, stop - start, generic)) {
+			put_host(out, outsz, display + start, stop - start);
+			return;
+		}
+		end = start;
+	}
+	put_host(out, outsz, "localhost", 9);
 }

@@ -113,4 +113,14 @@ void input_sort(struct input_set *set);
 int input_read(struct input_set *set, struct input_stream *s,
     input_line_fn fn, void *ctx);
 
+/*
+ * A host name for a log that carries none, from its provenance string:
+ * for an archive member the archive's name up to its first dot, else the
+ * file's directories from the nearest, skipping the names in generic
+ * (NULL-terminated, compared without case: "log", "var" ...), else
+ * "localhost". Writes at most outsz bytes with the NUL.
+ */
+void input_host_from_path(const char *display, const char *const *generic,
+    char *out, size_t outsz);
+
 #endif
