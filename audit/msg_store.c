@@ -9,6 +9,7 @@
 #include "../lib/hash.h"
 #include "../lib/idna.h"
 #include "../lib/xalloc.h"
+#include "../parsers/rfc2047.h"
 
 #include <stdio.h>
 #ifdef __GLIBC__
@@ -857,8 +858,19 @@ add_header(struct msg_store *st, struct msg *m, const struct event *ev)
 	h->cut = ev->hvalue_cut;
 	*tail = h;
 	if (m->subject == NULL && ev->hname.len == 7 &&
-	    strncasecmp(ev->hname.p, "subject", 7) == 0)
-		m->subject = h->value;
+	    strncasecmp(ev->hname.p, "subject", 7) == 0) {
+		/* As a person reads it: encoded words (RFC 2047) decoded,
+		 * the text UTF-8. */
+		if (memmem(h->value, ev->hvalue.len, "=?", 2) == NULL &&
+		    rfc2047_utf8_valid(h->value, ev->hvalue.len)) {
+			m->subject = h->value;
+		} else {
+			buf_reset(&st->scratch);
+			rfc2047_decode(&st->scratch, h->value, ev->hvalue.len, 0);
+			m->subject = arena_strndup(&m->arena, st->scratch.p,
+			    st->scratch.len);
+		}
+	}
 }
 
 static void

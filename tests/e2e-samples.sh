@@ -52,6 +52,27 @@ else
 	fail=1
 fi
 
+# The sent copies in sent-items/: the invitation's 25 recipients were
+# all visible in To:, the bulletin's 30 were all Bcc'd.
+vis=$(python3 - "$tmp/trace.csv" <<'PY'
+import csv, sys
+inv, bul = "<20260309113104.4a7c91e02b6d5f3a@", "<20260309140002.c08e4f1a93d2b7e6@"
+seen = {}
+for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")):
+    for tag, mid in (("invitation", inv), ("bulletin", bul)):
+        if r["message_id"].startswith(mid) and r["sender"] != r["recipient"]:
+            seen.setdefault(tag, []).append(r["visibility"])
+print(" ".join("%s=%d:%s" % (t, len(v), ",".join(sorted(set(v))))
+               for t, v in sorted(seen.items())))
+PY
+)
+if [ "$vis" = "bulletin=30:bcc invitation=25:to" ]; then
+	echo "ok: visibility from the sent copies"
+else
+	echo "FAIL: visibility: '$vis'"
+	fail=1
+fi
+
 # stats: the "total" row's unrecognized column must be 0.
 "$MAILSPILL" stats --year 2026 --tz UTC "$logs" >"$tmp/stats" ||
 	{ echo "FAIL: stats: exit $?"; exit 1; }
