@@ -46,10 +46,14 @@ group_cmp(const void *pa, const void *pb)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/* Maps live as long as the run: each message clears and reuses them
+ * (a message's maps are small; allocating them anew was a good share of
+ * the per-message cost). A zeroed struct is an empty map. */
 struct addr_map {
 	uint32_t *keys;		/* addr id, 0 empty */
 	size_t *heads;		/* row index + 1 of the latest row */
 	size_t mask;
+	size_t alloc;		/* slots allocated, >= mask + 1 */
 };
 
 static void
@@ -61,8 +65,15 @@ addr_map_init(struct addr_map *am, size_t n)
 	 * once: n counts the first and last, parents add as many again. */
 	while (cap < n * 4)
 		cap *= 2;
-	am->keys = xcalloc(cap, sizeof(*am->keys));
-	am->heads = xcalloc(cap, sizeof(*am->heads));
+	if (cap > am->alloc) {
+		free(am->keys);
+		free(am->heads);
+		am->keys = xcalloc(cap, sizeof(*am->keys));
+		am->heads = xcalloc(cap, sizeof(*am->heads));
+		am->alloc = cap;
+	} else {
+		memset(am->keys, 0, cap * sizeof(*am->keys));
+	}
 	am->mask = cap - 1;
 }
 
@@ -73,7 +84,10 @@ addr_map_slot(struct addr_map *am, uint32_t addr)
 
 	while (am->keys[j] != 0 && am->keys[j] != addr)
 		j = (j + 1) & am->mask;
-	am->keys[j] = addr;
+	if (am->keys[j] == 0) {
+		am->keys[j] = addr;
+		am->heads[j] = 0;
+	}
 	return &am->heads[j];
 }
 
@@ -93,6 +107,7 @@ addr_map_free(struct addr_map *am)
 {
 	free(am->keys);
 	free(am->heads);
+	memset(am, 0, sizeof(*am));
 }
 
 static int
@@ -197,20 +212,24 @@ order_hops(struct msg *hops, uint32_t n)
 	free(depth);
 }
 
-struct rows {
-	struct recon_row *v;
-	size_t n, cap;
-	size_t *next;		/* per row: previous row of its address */
-	size_t capnext;
-};
-
 struct hdr_map {
 	uint32_t *keys;		/* addr id, 0 empty */
 	uint8_t *vis;
 	uint32_t *names;
 	size_t mask;
 	size_t n;
+	size_t alloc;
 };
+
+struct rows {
+	struct recon_row *v;
+	size_t n, cap;
+	size_t *next;		/* per row: previous row of its address */
+	size_t capnext;
+	struct addr_map am, parents, env;	/* reused message to message */
+	struct hdr_map hm;
+};
+
 
 static void
 hdr_map_init(struct hdr_map *hm, size_t n)
@@ -219,9 +238,18 @@ hdr_map_init(struct hdr_map *hm, size_t n)
 
 	while (cap < n * 2)
 		cap *= 2;
-	hm->keys = xcalloc(cap, sizeof(*hm->keys));
-	hm->vis = xcalloc(cap, sizeof(*hm->vis));
-	hm->names = xcalloc(cap, sizeof(*hm->names));
+	if (cap > hm->alloc) {
+		free(hm->keys);
+		free(hm->vis);
+		free(hm->names);
+		hm->keys = xcalloc(cap, sizeof(*hm->keys));
+		hm->vis = xcalloc(cap, sizeof(*hm->vis));
+		hm->names = xcalloc(cap, sizeof(*hm->names));
+		hm->alloc = cap;
+	} else {
+		/* vis and names are set when a key goes in. */
+		memset(hm->keys, 0, cap * sizeof(*hm->keys));
+	}
 	hm->mask = cap - 1;
 	hm->n = 0;
 }
@@ -242,6 +270,7 @@ hdr_map_free(struct hdr_map *hm)
 	free(hm->keys);
 	free(hm->vis);
 	free(hm->names);
+	memset(hm, 0, sizeof(*hm));
 }
 
 /* To beats Cc beats Bcc: the strongest disclosure decides. */
@@ -287,6 +316,8 @@ hdr_map_fill(struct hdr_map *hm, const struct msg *hops, uint32_t nhops,
 			j = hdr_map_find(hm, a->addr);
 			if (hm->keys[j] == 0) {
 				hm->keys[j] = a->addr;
+				hm->vis[j] = VIS_UNKNOWN;
+				hm->names[j] = 0;
 				hm->n++;
 			}
 			if (vis_rank(v) > vis_rank(hm->vis[j]))
@@ -501,7 +532,7 @@ static void
 infer_parents(struct rows *rw, struct addr_map *am, struct addr_map *parents,
     const struct msg *h)
 {
-	struct addr_map env;
+	struct addr_map env = rw->env;
 	uint32_t e = 0, k;
 	size_t i, nenv = 0, missing = 0;
 
@@ -536,7 +567,7 @@ infer_parents(struct rows *rw, struct addr_map *am, struct addr_map *parents,
 				*addr_map_slot(parents, e) = i + 1;
 			}
 		}
-	addr_map_free(&env);
+	rw->env = env;
 }
 
 /* Builds the rows of one message from its hops (begin order). */
@@ -546,8 +577,8 @@ build_rows(struct rows *rw, const struct msg *hops, uint32_t nhops,
     struct arena *scratch, struct recon_msg *m)
 {
 	size_t total = 0, i, k, out, j;
-	struct addr_map am, parents;
-	struct hdr_map hm;
+	struct addr_map am = rw->am, parents = rw->parents;
+	struct hdr_map hm = rw->hm;
 	bool full = false;
 
 	rw->n = 0;
@@ -660,9 +691,9 @@ build_rows(struct rows *rw, const struct msg *hops, uint32_t nhops,
 	if (rw->n > 1)
 		qsort_r(rw->v, rw->n, sizeof(*rw->v), row_cmp,
 		    (void *)strings);
-	addr_map_free(&am);
-	addr_map_free(&parents);
-	hdr_map_free(&hm);
+	rw->am = am;
+	rw->parents = parents;
+	rw->hm = hm;
 }
 
 static uint8_t
@@ -783,6 +814,10 @@ recon_run(struct msg_store *st, recon_fn fn, void *ctx,
 		ret = fn(ctx, &m);
 	}
 	reject_index_free(&ri);
+	addr_map_free(&rw.am);
+	addr_map_free(&rw.parents);
+	addr_map_free(&rw.env);
+	hdr_map_free(&rw.hm);
 	arena_free(&scratch);
 	free(hops);
 	free(rw.v);
