@@ -446,7 +446,9 @@ cmd_trace(int argc, char **argv)
 	to.st = &run.store;
 	status = run.diag.errors ? EXIT_INPUT : EXIT_DONE;
 	trace_begin(&to);
-	recon_run(&run.store, trace_msg, &to, &run.recon);
+	/* trace only reads the model: the next messages are put
+	 * together while it writes. */
+	recon_run_ahead(&run.store, trace_msg, &to, &run.recon);
 	if (trace_end(&to) != 0 || outfile_commit(&out) != 0) {
 		fprintf(stderr, "mailspill: fatal: cannot write %s: %s\n",
 		    o.output ? o.output : "standard output", strerror(errno));
@@ -573,7 +575,7 @@ cmd_stats(int argc, char **argv)
 	}
 	printf("total\t\t\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
 	    "\t%" PRIu64 "\t%" PRIu64 "\n", tl, tr, tc, to, tu, tcut);
-	recon_run(&run.store, count_msg, NULL, &run.recon);
+	recon_run_ahead(&run.store, count_msg, NULL, &run.recon);
 	printf("\nmessages\t%" PRIu64 "\n", run.recon.messages -
 	    run.store.nrejects);
 	printf("lifetimes\t%" PRIu64 "\n", run.store.stats.lifetimes);

@@ -5,6 +5,9 @@
 #include "../lib/hash.h"
 #include "../lib/xalloc.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -712,27 +715,117 @@ join_kind(const struct msg *hops, uint32_t n)
 	return rfc && unid ? RECON_JOIN_UNID : RECON_JOIN_MSGID;
 }
 
-/* See recon.h. */
-int
-recon_run(struct msg_store *st, recon_fn fn, void *ctx,
-    struct recon_stats *stats)
+/* The working memory of one message being put together. */
+struct slot {
+	struct arena scratch;
+	struct msg *hops;
+	size_t caphops;
+	struct rows rw;
+	struct recon_row rjrow;
+	struct recon_msg m;
+};
+
+struct plan {
+	struct msg_store *st;
+	struct group *groups;
+	size_t ng;
+	struct reject_index ri;
+	struct recon_stats *stats;
+};
+
+static void
+slot_free(struct slot *sl)
+{
+	addr_map_free(&sl->rw.am);
+	addr_map_free(&sl->rw.parents);
+	addr_map_free(&sl->rw.env);
+	hdr_map_free(&sl->rw.hm);
+	arena_free(&sl->scratch);
+	free(sl->hops);
+	free(sl->rw.v);
+	free(sl->rw.next);
+}
+
+/* Puts group g together in sl->m: loads its lifetimes, orders them,
+ * builds its rows. */
+static void
+prepare(struct plan *pl, const struct group *g, struct slot *sl)
+{
+	struct msg_store *st = pl->st;
+	struct recon_stats *stats = pl->stats;
+	struct recon_msg *m = &sl->m;
+	struct msg *hops;
+	uint32_t k;
+
+	memset(m, 0, sizeof(*m));
+	m->first = g->first;
+	stats->messages++;
+	if (g->rj != NULL) {
+		memset(&sl->rjrow, 0, sizeof(sl->rjrow));
+		sl->rjrow.rj = g->rj;
+		sl->rjrow.vis = VIS_UNKNOWN;
+		m->rj = g->rj;
+		m->sender = g->rj->sender;
+		m->rows = &sl->rjrow;
+		m->nrows = 1;
+		stats->rows++;
+		return;
+	}
+	arena_reset(&sl->scratch);
+	if (g->nrefs > sl->caphops) {
+		sl->caphops = g->nrefs;
+		sl->hops = xreallocarray(sl->hops, sl->caphops,
+		    sizeof(*sl->hops));
+	}
+	hops = sl->hops;
+	for (k = 0; k < g->nrefs; k++)
+		msg_store_load(st, &st->refs[g->ref0 + k], &sl->scratch,
+		    &hops[k]);
+	if (g->nrefs > 1) {
+		stats->multi_hop++;
+		order_hops(hops, g->nrefs);
+		link_forwards(hops, g->nrefs, stats);
+	}
+	for (k = 0; k < g->nrefs; k++) {
+		/* The RFC 5322 form where one hop logged it, not a Notes
+		 * UNID. */
+		if (m->msgid == NULL || (msg_store_is_unid(m->msgid) &&
+		    hops[k].msgid != NULL &&
+		    !msg_store_is_unid(hops[k].msgid)))
+			m->msgid = hops[k].msgid;
+		if (m->sender == 0 || intern_len(&st->strings, m->sender) == 0)
+			m->sender = hops[k].sender;
+		if (m->subject == NULL)
+			m->subject = hops[k].subject;
+	}
+	if (g->nrefs > 1)
+		m->join = join_kind(hops, g->nrefs);
+	build_rows(&sl->rw, hops, g->nrefs, &st->strings, &pl->ri,
+	    &sl->scratch, m);
+	m->hops = hops;
+	m->nhops = g->nrefs;
+	m->rows = sl->rw.v;
+	m->nrows = sl->rw.n;
+	stats->rows += sl->rw.n;
+}
+
+/* Groups the retired lifetimes by Message-ID and sorts the groups (and
+ * the NOQUEUE rejects) by time. */
+static void
+plan_init(struct plan *pl, struct msg_store *st, struct recon_stats *stats)
 {
 	struct msg_ref *refs = st->refs;
-	size_t n = st->nrefs, i, j, ng = 0;
-	struct group *groups;
-	struct arena scratch;
-	struct msg *hops = NULL;
-	size_t caphops = 0;
-	struct rows rw = { 0 };
-	struct reject_index ri;
-	int ret = 0;
+	size_t n = st->nrefs, i, j;
 
+	memset(pl, 0, sizeof(*pl));
+	pl->st = st;
+	pl->stats = stats;
 	memset(stats, 0, sizeof(*stats));
 	if (n > 1)	/* refs is NULL when nothing was read */
 		qsort(refs, n, sizeof(*refs), ref_cmp);
-	groups = xcalloc(n + st->nrejects + 1, sizeof(*groups));
+	pl->groups = xcalloc(n + st->nrejects + 1, sizeof(*pl->groups));
 	for (i = 0; i < n; i = j) {
-		struct group *g = &groups[ng++];
+		struct group *g = &pl->groups[pl->ng++];
 
 		g->ref0 = i;
 		g->first = refs[i].begin;
@@ -746,82 +839,116 @@ recon_run(struct msg_store *st, recon_fn fn, void *ctx,
 		g->nrefs = (uint32_t)(j - i);
 	}
 	for (i = 0; i < st->nrejects; i++) {
-		struct group *g = &groups[ng++];
+		struct group *g = &pl->groups[pl->ng++];
 
 		g->rj = &st->rejects[i];
 		g->first = g->rj->time;
 	}
-	if (ng > 1)
-		qsort(groups, ng, sizeof(*groups), group_cmp);
-	arena_init(&scratch);
-	reject_index_init(&ri, st->rejects, st->nrejects);
-	for (i = 0; i < ng && ret == 0; i++) {
-		struct group *g = &groups[i];
-		struct recon_msg m;
-		struct recon_row row;
-		uint32_t k;
+	if (pl->ng > 1)
+		qsort(pl->groups, pl->ng, sizeof(*pl->groups), group_cmp);
+	reject_index_init(&pl->ri, st->rejects, st->nrejects);
+}
 
-		memset(&m, 0, sizeof(m));
-		m.first = g->first;
-		stats->messages++;
-		if (g->rj != NULL) {
-			memset(&row, 0, sizeof(row));
-			row.rj = g->rj;
-			row.vis = VIS_UNKNOWN;
-			m.rj = g->rj;
-			m.sender = g->rj->sender;
-			m.rows = &row;
-			m.nrows = 1;
-			stats->rows++;
-			ret = fn(ctx, &m);
-			continue;
-		}
-		arena_reset(&scratch);
-		if (g->nrefs > caphops) {
-			caphops = g->nrefs;
-			hops = xreallocarray(hops, caphops, sizeof(*hops));
-		}
-		for (k = 0; k < g->nrefs; k++)
-			msg_store_load(st, &refs[g->ref0 + k], &scratch,
-			    &hops[k]);
-		if (g->nrefs > 1) {
-			stats->multi_hop++;
-			order_hops(hops, g->nrefs);
-			link_forwards(hops, g->nrefs, stats);
-		}
-		for (k = 0; k < g->nrefs; k++) {
-			/* The RFC 5322 form where one hop logged it, not a
-			 * Notes UNID. */
-			if (m.msgid == NULL || (msg_store_is_unid(m.msgid) &&
-			    hops[k].msgid != NULL &&
-			    !msg_store_is_unid(hops[k].msgid)))
-				m.msgid = hops[k].msgid;
-			if (m.sender == 0 || intern_len(&st->strings,
-			    m.sender) == 0)
-				m.sender = hops[k].sender;
-			if (m.subject == NULL)
-				m.subject = hops[k].subject;
-		}
-		if (g->nrefs > 1)
-			m.join = join_kind(hops, g->nrefs);
-		build_rows(&rw, hops, g->nrefs, &st->strings, &ri, &scratch,
-		    &m);
-		m.hops = hops;
-		m.nhops = g->nrefs;
-		m.rows = rw.v;
-		m.nrows = rw.n;
-		stats->rows += rw.n;
-		ret = fn(ctx, &m);
+static void
+plan_free(struct plan *pl)
+{
+	reject_index_free(&pl->ri);
+	free(pl->groups);
+}
+
+/* See recon.h. */
+int
+recon_run(struct msg_store *st, recon_fn fn, void *ctx,
+    struct recon_stats *stats)
+{
+	struct plan pl;
+	struct slot sl;
+	size_t i;
+	int ret = 0;
+
+	plan_init(&pl, st, stats);
+	memset(&sl, 0, sizeof(sl));
+	arena_init(&sl.scratch);
+	for (i = 0; i < pl.ng && ret == 0; i++) {
+		prepare(&pl, &pl.groups[i], &sl);
+		ret = fn(ctx, &sl.m);
 	}
-	reject_index_free(&ri);
-	addr_map_free(&rw.am);
-	addr_map_free(&rw.parents);
-	addr_map_free(&rw.env);
-	hdr_map_free(&rw.hm);
-	arena_free(&scratch);
-	free(hops);
-	free(rw.v);
-	free(rw.next);
-	free(groups);
+	slot_free(&sl);
+	plan_free(&pl);
+	return ret;
+}
+
+/* Messages put together ahead of the callback. */
+#define RECON_AHEAD	32
+
+struct ahead {
+	struct plan *pl;
+	struct slot slots[RECON_AHEAD];
+	atomic_size_t prepared;		/* groups ready */
+	atomic_size_t consumed;		/* groups the callback is done with */
+	atomic_bool stop;
+};
+
+static void *
+prepare_ahead(void *arg)
+{
+	struct ahead *ah = arg;
+	size_t i;
+
+	for (i = 0; i < ah->pl->ng; i++) {
+		while (i - atomic_load_explicit(&ah->consumed,
+		    memory_order_acquire) >= RECON_AHEAD) {
+			if (atomic_load_explicit(&ah->stop,
+			    memory_order_relaxed))
+				return NULL;
+			sched_yield();
+		}
+		prepare(ah->pl, &ah->pl->groups[i], &ah->slots[i % RECON_AHEAD]);
+		atomic_store_explicit(&ah->prepared, i + 1,
+		    memory_order_release);
+	}
+	return NULL;
+}
+
+/* See recon.h. */
+int
+recon_run_ahead(struct msg_store *st, recon_fn fn, void *ctx,
+    struct recon_stats *stats)
+{
+	struct plan pl;
+	struct ahead *ah;
+	pthread_t thread;
+	size_t i, k;
+	int ret = 0;
+
+	plan_init(&pl, st, stats);
+	ah = xcalloc(1, sizeof(*ah));
+	ah->pl = &pl;
+	for (k = 0; k < RECON_AHEAD; k++)
+		arena_init(&ah->slots[k].scratch);
+	atomic_init(&ah->prepared, 0);
+	atomic_init(&ah->consumed, 0);
+	atomic_init(&ah->stop, false);
+	if (pthread_create(&thread, NULL, prepare_ahead, ah) != 0) {
+		for (i = 0; i < pl.ng && ret == 0; i++) {
+			prepare(&pl, &pl.groups[i], &ah->slots[0]);
+			ret = fn(ctx, &ah->slots[0].m);
+		}
+	} else {
+		for (i = 0; i < pl.ng && ret == 0; i++) {
+			while (atomic_load_explicit(&ah->prepared,
+			    memory_order_acquire) <= i)
+				sched_yield();
+			ret = fn(ctx, &ah->slots[i % RECON_AHEAD].m);
+			atomic_store_explicit(&ah->consumed, i + 1,
+			    memory_order_release);
+		}
+		atomic_store_explicit(&ah->stop, true, memory_order_relaxed);
+		pthread_join(thread, NULL);
+	}
+	for (k = 0; k < RECON_AHEAD; k++)
+		slot_free(&ah->slots[k]);
+	free(ah);
+	plan_free(&pl);
 	return ret;
 }

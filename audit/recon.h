@@ -81,5 +81,13 @@ typedef int (*recon_fn)(void *ctx, const struct recon_msg *m);
  * or 0. */
 int recon_run(struct msg_store *st, recon_fn fn, void *ctx,
     struct recon_stats *stats);
+/*
+ * The same, with the next messages put together (loaded from the spill,
+ * joined, their rows built) in a second thread while fn handles the
+ * current one. fn must not change st (its strings above all): the other
+ * thread reads them. For report writers that only read.
+ */
+int recon_run_ahead(struct msg_store *st, recon_fn fn, void *ctx,
+    struct recon_stats *stats);
 
 #endif

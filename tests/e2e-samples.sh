@@ -86,6 +86,16 @@ else
 	    awk '/^# unrecognized/ { on = 1; next } /^input\t/ { exit } on' | head -n 20
 	fail=1
 fi
+# scan's deliveries.csv (the reconstruction in one thread) is the trace
+# (put together ahead in a second thread), byte for byte.
+"$MAILSPILL" scan -q --year 2026 --tz UTC -o "$tmp/report" "$logs" >/dev/null
+if cmp "$tmp/trace.csv" "$tmp/report/deliveries.csv" >/dev/null; then
+	echo "ok: scan's deliveries.csv is the trace"
+else
+	echo "FAIL: scan's deliveries.csv differs from the trace"
+	fail=1
+fi
+
 # Outputs hold personal data: never beside an input file nor inside an
 # input directory, and nothing is created when refused.
 mkdir "$tmp/ev" && cp "$logs/mx1/mail.log" "$tmp/ev/" || exit 1
