@@ -49,6 +49,86 @@ group_cmp(const void *pa, const void *pb)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/*
+ * Sorts n records of size sz by the 64-bit value key(record), stably, in
+ * eight passes of a byte each (a million references sort several times
+ * faster than with qsort and its comparisons), then puts each run of
+ * equal keys in cmp's order. tmp holds n records.
+ */
+static void
+radix_sort(void *base, size_t n, size_t sz, void *tmp,
+    uint64_t (*key)(const void *), int (*cmp)(const void *, const void *))
+{
+	char *src = base, *dst = tmp, *t;
+	size_t count[256], i, pass, run, k;
+
+	for (pass = 0; pass < 8; pass++) {
+		unsigned shift = (unsigned)pass * 8;
+		size_t sum = 0;
+
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(key(src + i * sz) >> shift) & 0xff]++;
+		if (count[(key(src) >> shift) & 0xff] == n)
+			continue;	/* this byte is the same everywhere */
+		for (i = 0; i < 256; i++) {
+			size_t c = count[i];
+
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++) {
+			const char *r = src + i * sz;
+
+			memcpy(dst + count[(key(r) >> shift) & 0xff]++ * sz, r,
+			    sz);
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != base)
+		memcpy(base, src, n * sz);
+	/* Ties (usually a few): in the full order. */
+	for (i = 0; i < n; i = run) {
+		uint64_t k0 = key((char *)base + i * sz);
+
+		for (run = i + 1; run < n && key((char *)base + run * sz) == k0;
+		    run++)
+			;
+		if (run - i < 2)
+			continue;
+		if (run - i > 16) {	/* many at one time: no quadratic */
+			qsort((char *)base + i * sz, run - i, sz, cmp);
+			continue;
+		}
+		for (k = i + 1; k < run; k++) {
+			size_t j = k;
+
+			memcpy(tmp, (char *)base + k * sz, sz);
+			while (j > i && cmp((char *)base + (j - 1) * sz, tmp) > 0) {
+				memcpy((char *)base + j * sz,
+				    (char *)base + (j - 1) * sz, sz);
+				j--;
+			}
+			memcpy((char *)base + j * sz, tmp, sz);
+		}
+	}
+}
+
+static uint64_t
+ref_key(const void *p)
+{
+	return ((const struct msg_ref *)p)->key;
+}
+
+/* Times as unsigned, in the same order: the sign bit flipped. */
+static uint64_t
+group_key(const void *p)
+{
+	return (uint64_t)((const struct group *)p)->first ^ (1ULL << 63);
+}
+
 /* Maps live as long as the run: each message clears and reuses them
  * (a message's maps are small; allocating them anew was a good share of
  * the per-message cost). A zeroed struct is an empty map. */
@@ -821,8 +901,13 @@ plan_init(struct plan *pl, struct msg_store *st, struct recon_stats *stats)
 	pl->st = st;
 	pl->stats = stats;
 	memset(stats, 0, sizeof(*stats));
-	if (n > 1)	/* refs is NULL when nothing was read */
-		qsort(refs, n, sizeof(*refs), ref_cmp);
+	/* refs is NULL when nothing was read. */
+	if (n > 1) {
+		void *tmp = xreallocarray(NULL, n, sizeof(*refs));
+
+		radix_sort(refs, n, sizeof(*refs), tmp, ref_key, ref_cmp);
+		free(tmp);
+	}
 	pl->groups = xcalloc(n + st->nrejects + 1, sizeof(*pl->groups));
 	for (i = 0; i < n; i = j) {
 		struct group *g = &pl->groups[pl->ng++];
@@ -844,8 +929,13 @@ plan_init(struct plan *pl, struct msg_store *st, struct recon_stats *stats)
 		g->rj = &st->rejects[i];
 		g->first = g->rj->time;
 	}
-	if (pl->ng > 1)
-		qsort(pl->groups, pl->ng, sizeof(*pl->groups), group_cmp);
+	if (pl->ng > 1) {
+		void *tmp = xreallocarray(NULL, pl->ng, sizeof(*pl->groups));
+
+		radix_sort(pl->groups, pl->ng, sizeof(*pl->groups), tmp,
+		    group_key, group_cmp);
+		free(tmp);
+	}
 	reject_index_init(&pl->ri, st->rejects, st->nrejects);
 }
 
