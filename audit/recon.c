@@ -12,20 +12,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Kept small: a GB of log makes well over a million of them. */
 struct group {
 	int64_t first;
-	uint64_t key;
-	size_t ref0;		/* index in the sorted refs */
-	uint32_t nrefs;
-	uint32_t seq;		/* of the first lifetime */
-	const struct reject *rj;
+	uint32_t ref0;		/* index in the sorted refs */
+	uint32_t nrefs;		/* 0: a NOQUEUE reject */
+	uint32_t rj;		/* its index in the store's rejects */
 };
 
 static int
-ref_cmp(const void *pa, const void *pb)
+ref_cmp(const void *pa, const void *pb, void *ctx)
 {
 	const struct msg_ref *a = pa, *b = pb;
 
+	(void)ctx;
 	if (a->key != b->key)
 		return a->key < b->key ? -1 : 1;
 	if (a->begin != b->begin)
@@ -33,20 +33,25 @@ ref_cmp(const void *pa, const void *pb)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/* By time; at one time messages before refusals, then by Message-ID
+ * key and creation order (refusals by their order). ctx: the refs. */
 static int
-group_cmp(const void *pa, const void *pb)
+group_cmp(const void *pa, const void *pb, void *ctx)
 {
 	const struct group *a = pa, *b = pb;
+	const struct msg_ref *refs = ctx, *ra, *rb;
 
 	if (a->first != b->first)
 		return a->first < b->first ? -1 : 1;
-	if ((a->rj == NULL) != (b->rj == NULL))
-		return a->rj == NULL ? -1 : 1;
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	if (a->rj != NULL)
+	if ((a->nrefs == 0) != (b->nrefs == 0))
+		return a->nrefs != 0 ? -1 : 1;
+	if (a->nrefs == 0)
 		return a->rj < b->rj ? -1 : a->rj > b->rj;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
+	ra = &refs[a->ref0];
+	rb = &refs[b->ref0];
+	if (ra->key != rb->key)
+		return ra->key < rb->key ? -1 : 1;
+	return ra->seq < rb->seq ? -1 : ra->seq > rb->seq;
 }
 
 /*
@@ -57,7 +62,8 @@ group_cmp(const void *pa, const void *pb)
  */
 static void
 radix_sort(void *base, size_t n, size_t sz, void *tmp,
-    uint64_t (*key)(const void *), int (*cmp)(const void *, const void *))
+    uint64_t (*key)(const void *),
+    int (*cmp)(const void *, const void *, void *), void *ctx)
 {
 	char *src = base, *dst = tmp, *t;
 	size_t count[256], i, pass, run, k;
@@ -99,14 +105,15 @@ radix_sort(void *base, size_t n, size_t sz, void *tmp,
 		if (run - i < 2)
 			continue;
 		if (run - i > 16) {	/* many at one time: no quadratic */
-			qsort((char *)base + i * sz, run - i, sz, cmp);
+			qsort_r((char *)base + i * sz, run - i, sz, cmp, ctx);
 			continue;
 		}
 		for (k = i + 1; k < run; k++) {
 			size_t j = k;
 
 			memcpy(tmp, (char *)base + k * sz, sz);
-			while (j > i && cmp((char *)base + (j - 1) * sz, tmp) > 0) {
+			while (j > i && cmp((char *)base + (j - 1) * sz, tmp,
+			    ctx) > 0) {
 				memcpy((char *)base + j * sz,
 				    (char *)base + (j - 1) * sz, sz);
 				j--;
@@ -840,12 +847,14 @@ prepare(struct plan *pl, const struct group *g, struct slot *sl)
 	memset(m, 0, sizeof(*m));
 	m->first = g->first;
 	stats->messages++;
-	if (g->rj != NULL) {
+	if (g->nrefs == 0) {
+		const struct reject *rj = &st->rejects[g->rj];
+
 		memset(&sl->rjrow, 0, sizeof(sl->rjrow));
-		sl->rjrow.rj = g->rj;
+		sl->rjrow.rj = rj;
 		sl->rjrow.vis = VIS_UNKNOWN;
-		m->rj = g->rj;
-		m->sender = g->rj->sender;
+		m->rj = rj;
+		m->sender = rj->sender;
 		m->rows = &sl->rjrow;
 		m->nrows = 1;
 		stats->rows++;
@@ -905,17 +914,16 @@ plan_init(struct plan *pl, struct msg_store *st, struct recon_stats *stats)
 	if (n > 1) {
 		void *tmp = xreallocarray(NULL, n, sizeof(*refs));
 
-		radix_sort(refs, n, sizeof(*refs), tmp, ref_key, ref_cmp);
+		radix_sort(refs, n, sizeof(*refs), tmp, ref_key, ref_cmp,
+		    NULL);
 		free(tmp);
 	}
 	pl->groups = xcalloc(n + st->nrejects + 1, sizeof(*pl->groups));
 	for (i = 0; i < n; i = j) {
 		struct group *g = &pl->groups[pl->ng++];
 
-		g->ref0 = i;
+		g->ref0 = (uint32_t)i;
 		g->first = refs[i].begin;
-		g->key = refs[i].key;
-		g->seq = refs[i].seq;
 		for (j = i + 1; j < n && refs[i].key != 0 &&
 		    refs[j].key == refs[i].key &&
 		    refs[j].begin - refs[j - 1].begin <= RECON_JOIN_WINDOW;
@@ -926,14 +934,14 @@ plan_init(struct plan *pl, struct msg_store *st, struct recon_stats *stats)
 	for (i = 0; i < st->nrejects; i++) {
 		struct group *g = &pl->groups[pl->ng++];
 
-		g->rj = &st->rejects[i];
-		g->first = g->rj->time;
+		g->rj = (uint32_t)i;
+		g->first = st->rejects[i].time;
 	}
 	if (pl->ng > 1) {
 		void *tmp = xreallocarray(NULL, pl->ng, sizeof(*pl->groups));
 
 		radix_sort(pl->groups, pl->ng, sizeof(*pl->groups), tmp,
-		    group_key, group_cmp);
+		    group_key, group_cmp, refs);
 		free(tmp);
 	}
 	reject_index_init(&pl->ri, st->rejects, st->nrejects);
