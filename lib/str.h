@@ -18,6 +18,8 @@ struct str {
 };
 
 #define STR_NULL	((struct str){ NULL, 0 })
+/* Empty but never NULL: safe to copy from. */
+#define STR_EMPTY	((struct str){ "", 0 })
 #define STR_LIT(s)	((struct str){ (s), sizeof(s) - 1 })
 
 static inline struct str

@@ -26,7 +26,6 @@
 /* Longest task name ("Rooms and Resources Manager"). */
 #define DOMINO_TASK_MAX		40
 
-#define STR_EMPTY	str_make("", 0)
 
 struct domino_msg {
 	uint32_t host;		/* host id + 1; 0: empty slot */
@@ -609,24 +608,6 @@ format_noteid(uint32_t id, char out[9])
 	out[8] = '\0';
 }
 
-static void
-clear_strings(struct event *ev)
-{
-	struct str e = STR_EMPTY;
-
-	ev->sender = ev->addr = ev->orig = ev->msgid = ev->relay = e;
-	ev->dsn = ev->text = ev->hname = ev->hvalue = ev->link_qid = e;
-	ev->instance = e;
-	ev->status = RCPT_UNKNOWN;
-	ev->link = LINK_NONE;
-	ev->flags = 0;
-	ev->hvalue_cut = false;
-	ev->addrs = NULL;
-	ev->naddrs = 0;
-	ev->list_complete = false;
-	ev->size = ev->nrcpt = -1;
-}
-
 /* Ends the lifetime in slot i (at its last line) and frees the slot. */
 static void
 msg_close(struct domino *dm, size_t i, event_sink_fn sink, void *ctx)
@@ -637,7 +618,7 @@ msg_close(struct domino *dm, size_t i, event_sink_fn sink, void *ctx)
 	const char *host = dm->hosts[m->host - 1];
 
 	event_clear(&ev);
-	clear_strings(&ev);
+	event_reset_fields(&ev);
 	format_noteid(m->noteid, qid);
 	ev.type = EV_END;
 	ev.time = m->last;
@@ -740,7 +721,7 @@ msg_touch(struct domino *dm, struct event *ev, uint32_t noteid,
 		dm->used++;
 		dm->stats.messages++;
 		b = *ev;
-		clear_strings(&b);
+		event_reset_fields(&b);
 		b.type = EV_BEGIN;
 		sink(ctx, &b);
 	}
@@ -1467,7 +1448,7 @@ domino_parse(struct domino *dm, const struct domino_env *env,
 {
 	struct str task = env->task;
 
-	clear_strings(ev);
+	event_reset_fields(ev);
 	ev->qid = STR_EMPTY;
 	if (env->stamped)
 		maybe_sweep(dm, ev->time, sink, ctx);

@@ -28,3 +28,22 @@ event_clear(struct event *ev)
 	ev->size = -1;
 	ev->nrcpt = -1;
 }
+
+/* See event.h. */
+void
+event_reset_fields(struct event *ev)
+{
+	struct str e = STR_EMPTY;
+
+	ev->sender = ev->addr = ev->orig = ev->msgid = ev->relay = e;
+	ev->dsn = ev->text = ev->hname = ev->hvalue = ev->link_qid = e;
+	ev->instance = e;
+	ev->status = RCPT_UNKNOWN;
+	ev->link = LINK_NONE;
+	ev->flags = 0;
+	ev->hvalue_cut = false;
+	ev->addrs = NULL;
+	ev->naddrs = 0;
+	ev->list_complete = false;
+	ev->size = ev->nrcpt = -1;
+}

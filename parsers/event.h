@@ -106,5 +106,9 @@ typedef void (*event_sink_fn)(void *ctx, const struct event *ev);
 
 /* Resets every field to "absent" (sizes -1, strings empty). */
 void event_clear(struct event *ev);
+/* Empties what a parser fills per line: every field but type, time,
+ * usec, host, qid, src and line. Strings become empty but never NULL
+ * (sinks may copy them); sizes -1. */
+void event_reset_fields(struct event *ev);
 
 #endif

@@ -16,7 +16,6 @@
 
 /* An absent string: empty, but never a NULL pointer, so that a sink may
  * hand it to memcpy(). */
-#define STR_EMPTY	str_make("", 0)
 
 /* Room for a Message-ID with its "<>" added and for an unescaped T=
  * subject (Exim logs at most 100 subject bytes, escapes included, so
@@ -99,25 +98,6 @@ emit(struct event *ev, enum ev_type type, event_sink_fn sink, void *ctx)
 {
 	ev->type = type;
 	sink(ctx, ev);
-}
-
-/* Absent strings are empty but never NULL: sinks may copy them. */
-static void
-reset_fields(struct event *ev)
-{
-	struct str e = STR_EMPTY;
-
-	ev->sender = ev->addr = ev->orig = ev->msgid = ev->relay = e;
-	ev->dsn = ev->text = ev->hname = ev->hvalue = ev->link_qid = e;
-	ev->instance = ev->qid = e;
-	ev->status = RCPT_UNKNOWN;
-	ev->link = LINK_NONE;
-	ev->flags = 0;
-	ev->hvalue_cut = false;
-	ev->addrs = NULL;
-	ev->naddrs = 0;
-	ev->list_complete = false;
-	ev->size = ev->nrcpt = -1;
 }
 
 static long
@@ -801,7 +781,8 @@ exim_parse_line(struct str s, struct event *ev, event_sink_fn sink,
 	size_t n;
 	long at;
 
-	reset_fields(ev);
+	event_reset_fields(ev);
+	ev->qid = STR_EMPTY;
 	/* Through syslog: Exim's own stamp may still be there. */
 	if (s.len > 19 && s.p[4] == '-' &&
 	    (n = tstamp_iso(s.p, s.len, true, &tm)) > 0 && n < s.len &&

@@ -204,7 +204,7 @@ add_record(struct notesdir *d, struct str *cells)
 		if (next_value(&c, &v))
 			p->inet = arena_str(&d->arena, v);
 		else
-			p->inet = str_make("", 0);
+			p->inet = STR_EMPTY;
 		c = cells[COL_FULLNAME];
 		while (next_value(&c, &v)) {
 			if (first) {
@@ -420,7 +420,7 @@ notesdir_load_mem(struct notesdir *d, const char *p, size_t len, char *err,
 			}
 		} else if (!(nf == 1 && rec.p[offs[0]] == '\0')) {
 			for (i = 0; i < COL_COUNT; i++)
-				cells[i] = str_make("", 0);
+				cells[i] = STR_EMPTY;
 			for (i = 0; i < nf && i < 64; i++)
 				if (colmap[i] >= 0)
 					cells[colmap[i]] = str_make(rec.p +

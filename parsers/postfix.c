@@ -183,20 +183,6 @@ emit(struct event *ev, enum ev_type type, event_sink_fn sink, void *ctx)
 	sink(ctx, ev);
 }
 
-/* Clears the per-event fields between two emits of one line. */
-static void
-reset_fields(struct event *ev)
-{
-	ev->sender = ev->addr = ev->orig = ev->msgid = ev->relay = STR_NULL;
-	ev->dsn = ev->text = ev->hname = ev->hvalue = STR_NULL;
-	ev->link_qid = STR_NULL;
-	ev->status = RCPT_UNKNOWN;
-	ev->link = LINK_NONE;
-	ev->flags = 0;
-	ev->hvalue_cut = false;
-	ev->size = ev->nrcpt = -1;
-}
-
 static long
 to_long(struct str s)
 {
@@ -953,7 +939,7 @@ postfix_parse_line(const struct syslog_rec *r, struct event *ev,
 	size_t n;
 	bool severity = false;
 
-	reset_fields(ev);
+	event_reset_fields(ev);
 	ev->instance = r->instance;
 	ev->qid = STR_NULL;
 	if (prog == PF_UNKNOWN)
