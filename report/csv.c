@@ -115,7 +115,7 @@ csv_cell(struct csv_line *l, const char *s, size_t len)
 void
 csv_cells(struct csv_line *l, const char *s)
 {
-	csv_cell(l, s, strlen(s));
+	csv_cell(l, s ? s : "", s ? strlen(s) : 0);
 }
 
 void

@@ -24,7 +24,8 @@ struct csv_line {
 
 void csv_begin(struct csv_line *l);
 void csv_cell(struct csv_line *l, const char *s, size_t len);
-void csv_cells(struct csv_line *l, const char *s);	/* NUL-terminated */
+/* A NUL-terminated string; NULL is an empty cell. */
+void csv_cells(struct csv_line *l, const char *s);
 void csv_end(struct csv_line *l);
 /* Appends s to b as valid UTF-8 (bad bytes as U+FFFD). */
 void csv_add_utf8(struct buf *b, const char *s, size_t len);

@@ -98,12 +98,6 @@ cell_id(struct csv_line *l, const struct intern *s, uint32_t id)
 }
 
 static void
-cell_str(struct csv_line *l, const char *s)
-{
-	csv_cell(l, s ? s : "", s ? strlen(s) : 0);
-}
-
-static void
 cell_u64(struct csv_line *l, uint64_t v)
 {
 	char tmp[24];
@@ -192,7 +186,7 @@ write_people(const struct scan_report *r, const struct incident *inc)
 		csv_cells(&l, inc_type_name(inc->type));
 		csv_cells(&l, when);
 		cell_id(&l, s, inc->sender);
-		cell_str(&l, p->subject ? p->subject : inc->subject);
+		csv_cells(&l, p->subject ? p->subject : inc->subject);
 		if (p->msgid != NULL && *p->msgid != '\0') {
 			if (p->msgid[0] != '<')
 				buf_addc(&mid, '<');
@@ -237,13 +231,13 @@ write_incidents(const struct scan_report *r)
 		cell_time(&l, r->tz, inc->first);
 		cell_time(&l, r->tz, inc->last);
 		cell_id(&l, s, inc->sender);
-		cell_str(&l, inc->subject);
+		csv_cells(&l, inc->subject);
 		message_ids(&ids, inc);
 		csv_cell(&l, ids.p, ids.len);
 		cell_u64(&l, inc->recipients);
 		cell_u64(&l, inc->external);
 		cell_u64(&l, inc->delivered);
-		cell_str(&l, inc->summary);
+		csv_cells(&l, inc->summary);
 		csv_end(&l);
 		fwrite(l.b.p, 1, l.b.len, out.f);
 	}

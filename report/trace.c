@@ -12,12 +12,6 @@ cell_id(struct csv_line *l, const struct intern *s, uint32_t id)
 	csv_cell(l, intern_str(s, id), intern_len(s, id));
 }
 
-static void
-cell_str(struct csv_line *l, const char *s)
-{
-	csv_cell(l, s ? s : "", s ? strlen(s) : 0);
-}
-
 /*
  * "path:line", then in parentheses what joins the row to its message
  * when that is more than one lifetime, and whether the recipient is a
@@ -72,7 +66,7 @@ write_row(struct trace_out *t, const struct recon_msg *m,
 
 		tzconv_format(t->tz, r->time, when);
 		csv_cells(l, when);
-		cell_str(l, m->msgid);
+		csv_cells(l, m->msgid);
 		cell_id(l, s, m->sender);
 		cell_id(l, s, r->addr);
 		cell_id(l, s, row->parent);
@@ -81,10 +75,10 @@ write_row(struct trace_out *t, const struct recon_msg *m,
 		/* A header address refused at RCPT time: the refusing
 		 * host, and no queue. */
 		cell_id(l, s, row->rj != NULL ? row->rj->host : row->hop->host);
-		cell_str(l, row->rj != NULL ? "" : row->hop->qid);
+		csv_cells(l, row->rj != NULL ? "" : row->hop->qid);
 		cell_id(l, s, r->relay);
 		cell_id(l, s, r->dsn);
-		cell_str(l, m->subject);
+		csv_cells(l, m->subject);
 		cell_evidence(t, l, r->evid, m->join,
 		    (r->flags & RF_UNRESOLVED) != 0);
 	} else {
