@@ -94,6 +94,7 @@ msg_store_addr(struct msg_store *st, const char *p, size_t len)
 {
 	char tmp[512], dom[IDNA_MAX];
 	size_t i, at, n;
+	bool wide = false;
 
 	while (len > 0 && (*p == ' ' || *p == '<')) {
 		p++;
@@ -106,12 +107,14 @@ msg_store_addr(struct msg_store *st, const char *p, size_t len)
 	if (len > sizeof(tmp) || at == 0)
 		return intern_id(&st->strings, p, len);
 	memcpy(tmp, p, len);
-	for (i = at; i < len; i++)
+	for (i = at; i < len; i++) {
 		if (tmp[i] >= 'A' && tmp[i] <= 'Z')
 			tmp[i] = (char)(tmp[i] + 32);
+		wide |= (unsigned char)tmp[i] >= 0x80;
+	}
 	/* A UTF-8 domain in its A-label form, as other hosts write it. */
-	if ((n = idna_to_ascii(tmp + at, len - at, dom, sizeof(dom))) > 0 &&
-	    at + n <= sizeof(tmp)) {
+	if (wide && (n = idna_to_ascii(tmp + at, len - at, dom,
+	    sizeof(dom))) > 0 && at + n <= sizeof(tmp)) {
 		memcpy(tmp + at, dom, n);
 		len = at + n;
 	}
