@@ -3,6 +3,7 @@
  */
 #include "csv.h"
 
+#include <stdint.h>
 #include <string.h>
 
 void
@@ -69,27 +70,65 @@ csv_add_utf8(struct buf *b, const char *s, size_t len)
 	buf_add(b, p + run, i - run);
 }
 
+#define ONES	UINT64_C(0x0101010101010101)
+#define HIGHS	UINT64_C(0x8080808080808080)
+
+/* Nonzero when a byte of w equals c (exact for "any"). */
+static inline uint64_t
+has_byte(uint64_t w, unsigned char c)
+{
+	uint64_t x = w ^ (ONES * c);
+
+	return (x - ONES) & ~x & HIGHS;
+}
+
+/* Whether s needs quotes (a comma, quote, CR or LF) and whether it holds
+ * bytes above ASCII: eight bytes a step, since every output row passes
+ * here a dozen times. */
+static void
+scan_cell(const char *s, size_t len, bool *quote, bool *ascii)
+{
+	uint64_t q = 0, h = 0, w;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		q |= has_byte(w, ',') | has_byte(w, '"') | has_byte(w, '\r') |
+		    has_byte(w, '\n');
+		h |= w & HIGHS;
+	}
+	for (; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == ',' || c == '"' || c == '\r' || c == '\n')
+			q = 1;
+		else if (c >= 0x80)
+			h = 1;
+	}
+	*quote = q != 0;
+	*ascii = h == 0;
+}
+
+/* A first byte a spreadsheet would take for a formula. */
+static bool
+formula_start(char c)
+{
+	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' ||
+	    c == '\r';
+}
+
 void
 csv_cell(struct csv_line *l, const char *s, size_t len)
 {
-	bool quote = false, plain = true, guard;
-	size_t i;
+	bool quote, plain, guard;
 
 	if (!l->first)
 		buf_addc(&l->b, ',');
 	l->first = false;
 	if (len == 0)
 		return;
-	guard = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
-	    s[0] == '\t' || s[0] == '\r';
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == ',' || c == '"' || c == '\r' || c == '\n')
-			quote = true;
-		else if (c >= 0x80)
-			plain = false;
-	}
+	guard = formula_start(s[0]);
+	scan_cell(s, len, &quote, &plain);
 	if (quote)
 		buf_addc(&l->b, '"');
 	if (guard)
@@ -110,6 +149,28 @@ csv_cell(struct csv_line *l, const char *s, size_t len)
 		csv_add_utf8(&l->b, p, (size_t)(end - p));
 		buf_addc(&l->b, '"');
 	}
+}
+
+bool
+csv_plain(const char *s, size_t len)
+{
+	bool quote, ascii;
+
+	if (len == 0)
+		return true;
+	if (formula_start(s[0]))
+		return false;
+	scan_cell(s, len, &quote, &ascii);
+	return !quote && ascii;
+}
+
+void
+csv_raw(struct csv_line *l, const char *enc, size_t len)
+{
+	if (!l->first)
+		buf_addc(&l->b, ',');
+	l->first = false;
+	buf_add(&l->b, enc, len);
 }
 
 void

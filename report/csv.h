@@ -27,6 +27,11 @@ void csv_cell(struct csv_line *l, const char *s, size_t len);
 /* A NUL-terminated string; NULL is an empty cell. */
 void csv_cells(struct csv_line *l, const char *s);
 void csv_end(struct csv_line *l);
+/* Whether csv_cell() would copy s unchanged (no quotes, no guard, plain
+ * ASCII): such a cell can be cached and added with csv_raw(). */
+bool csv_plain(const char *s, size_t len);
+/* Appends a cell already encoded by csv_cell() (or csv_plain()). */
+void csv_raw(struct csv_line *l, const char *enc, size_t len);
 /* Appends s to b as valid UTF-8 (bad bytes as U+FFFD). */
 void csv_add_utf8(struct buf *b, const char *s, size_t len);
 

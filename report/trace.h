@@ -10,6 +10,7 @@
 #ifndef MAILSPILL_TRACE_H
 #define MAILSPILL_TRACE_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../audit/recon.h"
@@ -31,6 +32,11 @@ struct trace_out {
 	uint64_t rows;
 	struct buf scratch;
 	struct csv_line line;
+	/* Caches, filled as rows are written: */
+	uint8_t *plain;			/* by string id: 1 plain, 2 not, 0 unknown */
+	size_t nplain;
+	uint8_t *src_plain;		/* the same by stream id */
+	struct csv_line msgid, sender, subject;	/* the message's cells */
 };
 
 /* Writes the header row. */
