@@ -191,8 +191,25 @@ stamp_time(struct dispatch *d, struct str stamp, struct tstamp_tm *tm)
 		memcpy(d->last_stamp, stamp.p, stamp.len);
 		d->last_stamp_len = stamp.len;
 		d->last_time = t;
+		d->exim_stamp_len = 0;
 	}
 	return t;
+}
+
+/* The length of the last Exim stamp when line starts with it, else 0.
+ * The stamp must end there: no fraction or zone may follow. */
+static size_t
+exim_stamp_again(const struct dispatch *d, const char *line, size_t len)
+{
+	size_t n = d->exim_stamp_len;
+
+	if (n == 0 || len <= n + 1 || line[n] != ' ' ||
+	    memcmp(line, d->last_stamp, n) != 0)
+		return 0;
+	if (!d->exim_tm.has_zone && (line[n + 1] == '+' ||
+	    line[n + 1] == '-' || line[n + 1] == 'Z'))
+		return 0;
+	return n;
 }
 
 /* A line of an Exim main or reject log. Returns false, having done
@@ -205,8 +222,12 @@ exim_line(struct dispatch *d, struct input_stream *s, const char *line,
 	struct tstamp_tm tm;
 	struct syslog_rec r;
 	struct event ev;
-	size_t n = tstamp_iso(line, len, true, &tm);
+	size_t n = exim_stamp_again(d, line, len);
 
+	if (n > 0)
+		tm = d->exim_tm;
+	else
+		n = tstamp_iso(line, len, true, &tm);
 	if (n == 0 || n >= len || line[n] != ' ') {
 		/* A syslog line among them (a merged file). */
 		if (n == 0 && syslog_parse(line, len, &r) == 0)
@@ -215,11 +236,17 @@ exim_line(struct dispatch *d, struct input_stream *s, const char *line,
 		    line, len, lineno);
 		return true;
 	}
-	if (syslog_parse(line, len, &r) == 0 && exim_syslog_credible(&r))
+	/* A message ID after the stamp: an Exim line, not syslog's. */
+	if (exim_msgid_len(str_make(line + n + 1, len - n - 1)) == 0 &&
+	    syslog_parse(line, len, &r) == 0 && exim_syslog_credible(&r))
 		return false;
 	event_clear(&ev);
 	ev.time = stamp_time(d, str_make(line, n), &tm);
 	ev.usec = tm.usec;
+	if (d->last_stamp_len == n && d->exim_stamp_len == 0) {
+		d->exim_stamp_len = n;
+		d->exim_tm = tm;
+	}
 	if (s->first_seen == INT64_MIN)
 		s->first_seen = ev.time;
 	s->last_seen = ev.time;
@@ -237,6 +264,7 @@ begin_stream(struct dispatch *d, struct input_stream *s)
 	d->cur = s;
 	clock_for_stream(d, s, &d->clock);
 	d->last_stamp_len = 0;
+	d->exim_stamp_len = 0;
 	if (s->format == FMT_MBOX)
 		mbox_begin(&d->mbox, s->id, s->mtime, d->sink, d->sink_ctx);
 	else

@@ -44,6 +44,10 @@ struct dispatch {
 	char last_stamp[48];
 	size_t last_stamp_len;
 	int64_t last_time;
+	/* last_stamp as an Exim line's stamp (0: it is not one) and what
+	 * it read: a main log has a hundred lines a second. */
+	size_t exim_stamp_len;
+	struct tstamp_tm exim_tm;
 	uint64_t warned_unrecognized;
 	struct mbox_reader mbox;	/* state of an FMT_MBOX stream */
 	struct domino dom;		/* Domino sessions and messages */
