@@ -343,6 +343,39 @@ msg_new(struct msg_store *st, size_t slot, const struct event *ev,
 	return m;
 }
 
+/* See msg_store.h. */
+void
+msg_store_ahead(void *ctx, const struct event *ev, int distance)
+{
+	struct msg_store *st = ctx;
+	size_t ql = ev->qid.len > MSG_QID_MAX ? MSG_QID_MAX : ev->qid.len;
+	const struct msg *m;
+	size_t j;
+
+	/* Only the cached host: interning here would change ids' order. */
+	if (ql == 0 || st->host_id == 0 || ev->host.len != st->host_len ||
+	    memcmp(ev->host.p, st->host, ev->host.len) != 0)
+		return;
+	j = key_hash(st->host_id, ev->qid.p, ql) & st->mask;
+	if (distance >= 2) {
+		__builtin_prefetch(&st->slots[j]);
+		return;
+	}
+	if ((m = st->slots[j]) != NULL) {
+		__builtin_prefetch(m->qid);
+		__builtin_prefetch(&m->khash);
+	}
+}
+
+/* Whether m's queue ID is q (cut as msg_new() cuts it). */
+static bool
+same_qid(const struct msg *m, struct str q)
+{
+	size_t ql = q.len > MSG_QID_MAX ? MSG_QID_MAX : q.len;
+
+	return memcmp(m->qid, q.p, ql) == 0 && m->qid[ql] == '\0';
+}
+
 /* The lifetime an event belongs to, made when needed. */
 static struct msg *
 lifetime_for(struct msg_store *st, const struct event *ev)
@@ -408,6 +441,8 @@ put64(struct buf *b, uint64_t v)
 	buf_add(b, &v, sizeof(v));
 }
 
+/* Length, then the bytes with their NUL: loading points into the
+ * record instead of copying. */
 static void
 putstr(struct buf *b, const char *s)
 {
@@ -415,7 +450,7 @@ putstr(struct buf *b, const char *s)
 
 	put32(b, n);
 	if (s)
-		buf_add(b, s, n);
+		buf_add(b, s, (size_t)n + 1);
 }
 
 /* Writes m to the spill, records where, and frees it. */
@@ -492,6 +527,8 @@ retire(struct msg_store *st, struct msg *m)
 	if (st->slots[slot] == NULL)
 		slot_delete(st, slot);
 	st->live--;
+	if (st->last_msg == m)
+		st->last_msg = NULL;
 	msg_free(m);
 }
 
@@ -555,17 +592,20 @@ load_bytes(const char **p, const char *end, void *out, size_t n)
 	*p += n;
 }
 
+/* A string putstr() wrote; it stays in the loaded record. */
 static const char *
-load_str(const char **p, const char *end, struct arena *a)
+load_str(const char **p, const char *end, size_t *len)
 {
 	uint32_t n;
 	const char *s;
 
 	load_bytes(p, end, &n, sizeof(n));
-	if (n == UINT32_MAX || (size_t)(end - *p) < n)
+	if (n == UINT32_MAX || (size_t)(end - *p) <= n || (*p)[n] != '\0')
 		return NULL;
-	s = arena_strndup(a, *p, n);
-	*p += n;
+	s = *p;
+	*p += (size_t)n + 1;
+	if (len != NULL)
+		*len = n;
 	return s;
 }
 
@@ -578,6 +618,7 @@ msg_store_load(struct msg_store *st, const struct msg_ref *ref,
 	const char *p = raw, *end = raw + ref->len, *s;
 	uint32_t n, i;
 	uint8_t flags[4];
+	size_t len = 0;
 
 	spill_read(&st->spill, ref->off, raw, ref->len);
 	memset(m, 0, sizeof(*m));
@@ -595,10 +636,10 @@ msg_store_load(struct msg_store *st, const struct msg_ref *ref,
 	m->drop_status = flags[1];
 	m->begun = flags[2];
 	m->expired = flags[3];
-	if ((s = load_str(&p, end, arena)) != NULL)
-		snprintf(m->qid, sizeof(m->qid), "%s", s);
-	m->msgid = load_str(&p, end, arena);
-	m->subject = load_str(&p, end, arena);
+	if ((s = load_str(&p, end, &len)) != NULL)
+		memcpy(m->qid, s, len < sizeof(m->qid) ? len : sizeof(m->qid) - 1);
+	m->msgid = load_str(&p, end, NULL);
+	m->subject = load_str(&p, end, NULL);
 	load_bytes(&p, end, &m->nrcpts, 4);
 	m->rcpts = arena_alloc(arena, (m->nrcpts ? m->nrcpts : 1) *
 	    sizeof(*m->rcpts));
@@ -612,7 +653,7 @@ msg_store_load(struct msg_store *st, const struct msg_ref *ref,
 		load_bytes(&p, end, &h->name, 4);
 		load_bytes(&p, end, &cut, 1);
 		h->cut = cut;
-		h->value = load_str(&p, end, arena);
+		h->value = load_str(&p, end, NULL);
 		if (h->value == NULL)
 			h->value = "";
 		h->next = NULL;
@@ -627,7 +668,7 @@ msg_store_load(struct msg_store *st, const struct msg_ref *ref,
 		load_bytes(&p, end, &l->kind, 4);
 		load_bytes(&p, end, &l->parent, 4);
 		load_bytes(&p, end, &l->time, 8);
-		l->qid = load_str(&p, end, arena);
+		l->qid = load_str(&p, end, NULL);
 		if (l->qid == NULL)
 			l->qid = "";
 		l->next = m->links;
@@ -1000,7 +1041,13 @@ msg_store_event(void *ctx, const struct event *ev)
 			store_noqueue_reject(st, ev);
 		return;
 	}
-	m = lifetime_for(st, ev);
+	m = st->last_msg;
+	if (m == NULL || ev->type == EV_BEGIN ||
+	    EVID(ev->src, ev->line) != st->last_evid ||
+	    !same_qid(m, ev->qid) || host_id(st, ev->host) != m->host)
+		m = lifetime_for(st, ev);
+	st->last_msg = m;
+	st->last_evid = EVID(ev->src, ev->line);
 	switch (ev->type) {
 	case EV_BEGIN:
 		if (ev->flags & EVF_ARCHIVE)

@@ -195,6 +195,10 @@ struct msg_store {
 	uint64_t *rejset;		/* hashes of rejects kept */
 	size_t rejmask, rejused;
 	struct buf scratch;		/* serialization */
+	/* The lifetime the last event went to, and that event's line: the
+	 * events of one line (an Exim arrival gives four) go to one. */
+	struct msg *last_msg;
+	uint64_t last_evid;
 	uint32_t host_id;		/* the last host name interned */
 	size_t host_len;
 	char host[64];
@@ -205,6 +209,11 @@ void msg_store_init(struct msg_store *st);
 void msg_store_free(struct msg_store *st);
 /* The event_sink_fn: ctx is the struct msg_store. */
 void msg_store_event(void *ctx, const struct event *ev);
+/* An evqueue_ahead_fn: fetches into cache the table slot (distance 2)
+ * and then the lifetime (distance 1) of an event msg_store_event() will
+ * see soon. The slot table of open lifetimes is too large to stay in
+ * cache beside a stream of events, and every event looks into it. */
+void msg_store_ahead(void *ctx, const struct event *ev, int distance);
 /* Retires every lifetime still in memory: call once all input is read. */
 void msg_store_finish(struct msg_store *st);
 

@@ -222,6 +222,28 @@ row_cmp(const void *pa, const void *pb, void *ctx)
 	return a->hop->seq < b->hop->seq ? -1 : a->hop->seq > b->hop->seq;
 }
 
+/* Rows by address, parent and hop: by insertion when few (most messages
+ * have a handful), where qsort_r would cost more in setting up than in
+ * comparing. Both keep equal rows in their order. */
+static void
+sort_rows(struct recon_row *v, size_t n, const struct intern *strings)
+{
+	size_t i, j;
+
+	if (n > 16) {
+		qsort_r(v, n, sizeof(*v), row_cmp, (void *)strings);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		struct recon_row x = v[i];
+
+		for (j = i; j > 0 && row_cmp(&v[j - 1], &x,
+		    (void *)strings) > 0; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
 /* Recipients of re-submitted copies (same Message-ID, same host) get the
  * forwarded address as their parent. */
 static void
@@ -778,9 +800,7 @@ build_rows(struct rows *rw, const struct msg *hops, uint32_t nhops,
 				    &h->haddrs[k], strings, ri, scratch, m,
 				    full);
 	}
-	if (rw->n > 1)
-		qsort_r(rw->v, rw->n, sizeof(*rw->v), row_cmp,
-		    (void *)strings);
+	sort_rows(rw->v, rw->n, strings);
 	rw->am = am;
 	rw->parents = parents;
 	rw->hm = hm;

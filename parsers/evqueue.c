@@ -44,6 +44,9 @@ struct evqueue {
 	bool stop;
 	struct block *spare;	/* blocks of EVQ_BLOCK for reuse */
 	struct block *cur;	/* being filled by the pushing side */
+	evqueue_ahead_fn ahead;
+	struct event **evs;	/* the block being delivered */
+	size_t capevs;
 };
 
 static const size_t str_fields[] = {
@@ -132,8 +135,9 @@ rec_write(char *at, size_t size, const struct event *ev)
 	}
 }
 
-static void
-rec_deliver(struct evqueue *q, char *at)
+/* Turns the record's offsets back into pointers. */
+static struct event *
+rec_fixup(char *at)
 {
 	struct rec *r = (struct rec *)(void *)at;
 	size_t k;
@@ -150,7 +154,35 @@ rec_deliver(struct evqueue *q, char *at)
 		}
 		r->ev.addrs = a;
 	}
-	q->sink(q->ctx, &r->ev);
+	return &r->ev;
+}
+
+/* Hands a block's events to the sink, telling the look-ahead hook of
+ * the events two and one ahead so that it can fetch what they will
+ * need while the sink works. */
+static void
+deliver_block(struct evqueue *q, struct block *b)
+{
+	size_t o, n = 0, k;
+
+	for (o = 0; o < b->len; o += ((struct rec *)(void *)(b->data +
+	    o))->size) {
+		if (n == q->capevs) {
+			q->capevs = q->capevs ? q->capevs * 2 : 1024;
+			q->evs = xreallocarray(q->evs, q->capevs,
+			    sizeof(*q->evs));
+		}
+		q->evs[n++] = rec_fixup(b->data + o);
+	}
+	for (k = 0; k < n; k++) {
+		if (q->ahead != NULL) {
+			if (k + 2 < n)
+				q->ahead(q->ctx, q->evs[k + 2], 2);
+			if (k + 1 < n)
+				q->ahead(q->ctx, q->evs[k + 1], 1);
+		}
+		q->sink(q->ctx, q->evs[k]);
+	}
 }
 
 static void *
@@ -158,7 +190,6 @@ consume(void *arg)
 {
 	struct evqueue *q = arg;
 	struct block *b;
-	size_t o;
 
 	pthread_mutex_lock(&q->mu);
 	for (;;) {
@@ -174,9 +205,7 @@ consume(void *arg)
 		pthread_cond_signal(&q->room);
 		pthread_mutex_unlock(&q->mu);
 
-		for (o = 0; o < b->len; o += ((struct rec *)(void *)
-		    (b->data + o))->size)
-			rec_deliver(q, b->data + o);
+		deliver_block(q, b);
 
 		pthread_mutex_lock(&q->mu);
 		q->busy = false;
@@ -232,11 +261,13 @@ block_submit(struct evqueue *q, struct block *b)
 
 /* See evqueue.h. */
 struct evqueue *
-evqueue_new(event_sink_fn sink, void *ctx, bool threads)
+evqueue_new(event_sink_fn sink, evqueue_ahead_fn ahead, void *ctx,
+    bool threads)
 {
 	struct evqueue *q = xcalloc(1, sizeof(*q));
 
 	q->sink = sink;
+	q->ahead = ahead;
 	q->ctx = ctx;
 	if (!threads)
 		return q;
@@ -323,5 +354,6 @@ evqueue_free(struct evqueue *q)
 		pthread_cond_destroy(&q->idle);
 		pthread_mutex_destroy(&q->mu);
 	}
+	free(q->evs);
 	free(q);
 }
