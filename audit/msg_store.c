@@ -29,6 +29,10 @@
 #define RCPT_INDEX_MIN		8
 /* First block of a message's arena: a Message-ID and a subject fit. */
 #define MSG_ARENA_FIRST		256
+/* Retired lifetimes kept for reuse, and the largest kept. */
+#define MSG_SPARE_MAX		1024
+#define MSG_SPARE_RCPTS		64
+#define MSG_SPARE_ARENA		4096
 
 const char *
 rcpt_vis_name(enum rcpt_vis v)
@@ -65,15 +69,50 @@ msg_free(struct msg *m)
 	free(m);
 }
 
+/* A retired lifetime's memory, kept for the next one: most messages
+ * are alike in size, and a log has millions of them. */
+static void
+msg_recycle(struct msg_store *st, struct msg *m)
+{
+	struct arena a;
+	struct rcpt *rcpts;
+	struct msg_addr *haddrs;
+	uint64_t *refs;
+	uint32_t cap, caphaddrs, caprefs;
+
+	if (st->nspare >= MSG_SPARE_MAX || m->cap > MSG_SPARE_RCPTS ||
+	    m->arena.total > MSG_SPARE_ARENA) {
+		msg_free(m);
+		return;
+	}
+	free(m->idx);
+	a = m->arena;
+	arena_reset(&a);
+	rcpts = m->rcpts, cap = m->cap;
+	haddrs = m->haddrs, caphaddrs = m->caphaddrs;
+	refs = m->refs, caprefs = m->caprefs;
+	memset(m, 0, sizeof(*m));
+	m->arena = a;
+	m->rcpts = rcpts, m->cap = cap;
+	m->haddrs = haddrs, m->caphaddrs = caphaddrs;
+	m->refs = refs, m->caprefs = caprefs;
+	m->next_gen = st->spare;
+	st->spare = m;
+	st->nspare++;
+}
+
 void
 msg_store_free(struct msg_store *st)
 {
 	size_t i;
+	struct msg *m, *next;
 
+	while ((m = st->spare) != NULL) {
+		st->spare = m->next_gen;
+		msg_free(m);
+	}
 	for (i = 0; i <= st->mask; i++) {
-		struct msg *m = st->slots[i], *next;
-
-		for (; m != NULL; m = next) {
+		for (m = st->slots[i]; m != NULL; m = next) {
 			next = m->next_gen;
 			msg_free(m);
 		}
@@ -315,10 +354,16 @@ static struct msg *
 msg_new(struct msg_store *st, size_t slot, const struct event *ev,
     uint32_t host)
 {
-	struct msg *m = xcalloc(1, sizeof(*m));
+	struct msg *m = st->spare;
 	size_t ql = ev->qid.len;
 
-	arena_init_size(&m->arena, MSG_ARENA_FIRST);
+	if (m != NULL) {
+		st->spare = m->next_gen;
+		st->nspare--;
+	} else {
+		m = xcalloc(1, sizeof(*m));
+		arena_init_size(&m->arena, MSG_ARENA_FIRST);
+	}
 	if (ql > MSG_QID_MAX) {
 		ql = MSG_QID_MAX;
 		st->stats.qid_cut++;
@@ -529,7 +574,7 @@ retire(struct msg_store *st, struct msg *m)
 	st->live--;
 	if (st->last_msg == m)
 		st->last_msg = NULL;
-	msg_free(m);
+	msg_recycle(st, m);
 }
 
 static void
@@ -760,15 +805,21 @@ rcpt_get(struct msg *m, uint32_t addr, uint32_t parent)
 
 static void
 set_outcome(struct msg_store *st, struct rcpt *r, const struct event *ev,
-    enum rcpt_status status)
+    enum rcpt_status status, uint32_t dsn)
 {
 	r->status = (uint8_t)status;
 	r->time = ev->time;
 	r->evid = EVID(ev->src, ev->line);
 	r->relay = ev->relay.len ? intern_id(&st->strings, ev->relay.p,
 	    ev->relay.len) : 0;
-	r->dsn = ev->dsn.len ? intern_id(&st->strings, ev->dsn.p,
-	    ev->dsn.len) : 0;
+	r->dsn = dsn;
+}
+
+static uint32_t
+dsn_id(struct msg_store *st, const struct event *ev)
+{
+	return ev->dsn.len ? intern_id(&st->strings, ev->dsn.p, ev->dsn.len) :
+	    0;
 }
 
 static void
@@ -789,8 +840,7 @@ apply_delivery(struct msg_store *st, struct msg *m, const struct event *ev)
 			parent = 0;
 	}
 	r = rcpt_get(m, addr, parent);
-	dsn = ev->dsn.len ? intern_id(&st->strings, ev->dsn.p, ev->dsn.len) :
-	    0;
+	dsn = dsn_id(st, ev);
 	if (r->attempts > 0 && r->time == ev->time &&
 	    r->status == ev->status && r->dsn == dsn) {
 		st->stats.duplicate_events++;
@@ -810,7 +860,7 @@ apply_delivery(struct msg_store *st, struct msg *m, const struct event *ev)
 		r->flags |= RF_PARTIAL;
 	if (ev->flags & EVF_UNRESOLVED)
 		r->flags |= RF_UNRESOLVED;
-	set_outcome(st, r, ev, ev->status);
+	set_outcome(st, r, ev, ev->status, dsn);
 }
 
 static void
@@ -825,7 +875,7 @@ apply_reject(struct msg_store *st, struct msg *m, const struct event *ev)
 		st->stats.duplicate_events++;
 		return;
 	}
-	set_outcome(st, r, ev, RCPT_REJECTED);
+	set_outcome(st, r, ev, RCPT_REJECTED, dsn_id(st, ev));
 	if (r->attempts < UINT16_MAX)
 		r->attempts++;
 }
@@ -1112,7 +1162,8 @@ msg_store_event(void *ctx, const struct event *ev)
 			    ev->addr.len), 0);
 		for (i = 0; i < m->nrcpts; i++)
 			if (!(m->rcpts[i].flags & RF_DELIVERED))
-				set_outcome(st, &m->rcpts[i], ev, ev->status);
+				set_outcome(st, &m->rcpts[i], ev, ev->status,
+				    dsn_id(st, ev));
 		if (m->sender == 0 && ev->sender.len > 0)
 			m->sender = msg_store_addr(st, ev->sender.p,
 			    ev->sender.len);

@@ -198,6 +198,8 @@ struct msg_store {
 	/* The lifetime the last event went to, and that event's line: the
 	 * events of one line (an Exim arrival gives four) go to one. */
 	struct msg *last_msg;
+	struct msg *spare;		/* retired lifetimes' memory, by next_gen */
+	size_t nspare;
 	uint64_t last_evid;
 	uint32_t host_id;		/* the last host name interned */
 	size_t host_len;
