@@ -29,6 +29,8 @@
 #define RCPT_INDEX_MIN		8
 /* First block of a message's arena: a Message-ID and a subject fit. */
 #define MSG_ARENA_FIRST		256
+/* Longest address put in its interned form (longer: as written). */
+#define ADDR_FORM_MAX		512
 /* Retired lifetimes kept for reuse, and the largest kept. */
 #define MSG_SPARE_MAX		1024
 #define MSG_SPARE_RCPTS		64
@@ -127,11 +129,13 @@ msg_store_free(struct msg_store *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* See msg_store.h. */
-uint32_t
-msg_store_addr(struct msg_store *st, const char *p, size_t len)
+/* An address in the form it is interned in: without brackets, its
+ * domain lower-cased and as an A-label. *out is p itself, or tmp. */
+static size_t
+addr_form(const char *p, size_t len, char tmp[ADDR_FORM_MAX],
+    const char **out)
 {
-	char tmp[512], dom[IDNA_MAX];
+	char dom[IDNA_MAX];
 	size_t i, at, n;
 	bool wide = false;
 
@@ -143,8 +147,9 @@ msg_store_addr(struct msg_store *st, const char *p, size_t len)
 		len--;
 	for (at = len; at > 0 && p[at - 1] != '@'; at--)
 		;
-	if (len > sizeof(tmp) || at == 0)
-		return intern_id(&st->strings, p, len);
+	*out = p;
+	if (len > ADDR_FORM_MAX || at == 0)
+		return len;
 	memcpy(tmp, p, len);
 	for (i = at; i < len; i++) {
 		if (tmp[i] >= 'A' && tmp[i] <= 'Z')
@@ -153,11 +158,23 @@ msg_store_addr(struct msg_store *st, const char *p, size_t len)
 	}
 	/* A UTF-8 domain in its A-label form, as other hosts write it. */
 	if (wide && (n = idna_to_ascii(tmp + at, len - at, dom,
-	    sizeof(dom))) > 0 && at + n <= sizeof(tmp)) {
+	    sizeof(dom))) > 0 && at + n <= ADDR_FORM_MAX) {
 		memcpy(tmp + at, dom, n);
 		len = at + n;
 	}
-	return intern_id(&st->strings, tmp, len);
+	*out = tmp;
+	return len;
+}
+
+/* See msg_store.h. */
+uint32_t
+msg_store_addr(struct msg_store *st, const char *p, size_t len)
+{
+	char tmp[ADDR_FORM_MAX];
+	const char *s;
+
+	len = addr_form(p, len, tmp, &s);
+	return intern_id(&st->strings, s, len);
 }
 
 static bool

@@ -78,6 +78,12 @@ arena_alloc(struct arena *a, size_t size)
 }
 
 void *
+arena_alloc_align(struct arena *a, size_t size, size_t align)
+{
+	return arena_take(a, size, align);
+}
+
+void *
 arena_zalloc(struct arena *a, size_t size)
 {
 	void *p = arena_alloc(a, size);

@@ -27,6 +27,8 @@ void arena_init(struct arena *a);
 void arena_init_size(struct arena *a, size_t first);
 void *arena_alloc(struct arena *a, size_t size);
 void *arena_zalloc(struct arena *a, size_t size);
+/* Like arena_alloc() with an alignment of align (a power of two). */
+void *arena_alloc_align(struct arena *a, size_t size, size_t align);
 /* Copies n bytes and a terminating NUL. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 /* Releases every block but the first, which is kept for reuse. */
