@@ -244,7 +244,7 @@ enum {
 	OPT_FROM, OPT_TO, OPT_SUBJECT, OPT_SINCE, OPT_UNTIL, OPT_UNPARSED,
 	OPT_FORCE, OPT_ORG, OPT_MIN_VISIBLE, OPT_EXPECTED, OPT_EXPECTED_FILE,
 	OPT_ALLOW, OPT_ALLOW_FILE, OPT_STORM_WINDOW,
-	OPT_DATE_ORDER, OPT_DIRECTORY, OPT_NO_LOOKALIKE,
+	OPT_DATE_ORDER, OPT_DIRECTORY, OPT_NO_LOOKALIKE, OPT_ATTEMPTS,
 };
 
 #define COMMON_LONGOPTS \
@@ -337,6 +337,10 @@ static const char trace_help[] =
 "  --since T, --until T\n"
 "                    rows whose time is in range (2025-03-10,\n"
 "                    2025-03-10T07:42, with or without a zone)\n"
+"  --attempts        instead, every try at each selected recipient, one\n"
+"                    row each, from every hop: time,message_id,sender,\n"
+"                    recipient,parent,attempt,status,host,queue_id,relay,\n"
+"                    dsn,reply,evidence (reply: the reply or reason text)\n"
 "  -o FILE           write here (mode 0600, atomically) instead of stdout\n"
 "\n";
 
@@ -352,12 +356,14 @@ cmd_trace(int argc, char **argv)
 		{ "subject", required_argument, NULL, OPT_SUBJECT },
 		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "attempts", no_argument, NULL, OPT_ATTEMPTS },
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct common_opts o;
 	struct select sel;
 	const char *since = NULL, *until = NULL;
+	bool attempts = false;
 	struct run run;
 	struct outfile out;
 	struct trace_out to;
@@ -401,6 +407,9 @@ cmd_trace(int argc, char **argv)
 		case OPT_UNTIL:
 			until = optarg;
 			break;
+		case OPT_ATTEMPTS:
+			attempts = true;
+			break;
 		default:
 			usage_error("trace", "unknown option");
 			return EXIT_USAGE;
@@ -437,6 +446,7 @@ cmd_trace(int argc, char **argv)
 		select_free(&sel);
 		return EXIT_USAGE;
 	}
+	run.store.keep_attempts = attempts;
 	run_read(&run, argv + optind, argc - optind);
 	memset(&to, 0, sizeof(to));
 	to.f = out.f;
@@ -446,10 +456,14 @@ cmd_trace(int argc, char **argv)
 	to.sel = &sel;
 	to.st = &run.store;
 	status = run.diag.errors ? EXIT_INPUT : EXIT_DONE;
-	trace_begin(&to);
+	if (attempts)
+		trace_attempts_begin(&to);
+	else
+		trace_begin(&to);
 	/* trace only reads the model: the next messages are put
 	 * together while it writes. */
-	recon_run_ahead(&run.store, trace_msg, &to, &run.recon);
+	recon_run_ahead(&run.store, attempts ? trace_attempts_msg : trace_msg,
+	    &to, &run.recon);
 	if (trace_end(&to) != 0 || outfile_commit(&out) != 0) {
 		fprintf(stderr, "mailspill: fatal: cannot write %s: %s\n",
 		    o.output ? o.output : "standard output", strerror(errno));

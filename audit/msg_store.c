@@ -66,6 +66,7 @@ msg_free(struct msg *m)
 	free(m->haddrs);
 	free(m->refs);
 	free(m->rcpts);
+	free(m->atts);
 	free(m->idx);
 	arena_free(&m->arena);
 	free(m);
@@ -80,7 +81,8 @@ msg_recycle(struct msg_store *st, struct msg *m)
 	struct rcpt *rcpts;
 	struct msg_addr *haddrs;
 	uint64_t *refs;
-	uint32_t cap, caphaddrs, caprefs;
+	struct msg_attempt *atts;
+	uint32_t cap, caphaddrs, caprefs, capatts;
 
 	if (st->nspare >= MSG_SPARE_MAX || m->cap > MSG_SPARE_RCPTS ||
 	    m->arena.total > MSG_SPARE_ARENA) {
@@ -93,7 +95,9 @@ msg_recycle(struct msg_store *st, struct msg *m)
 	rcpts = m->rcpts, cap = m->cap;
 	haddrs = m->haddrs, caphaddrs = m->caphaddrs;
 	refs = m->refs, caprefs = m->caprefs;
+	atts = m->atts, capatts = m->capatts;
 	memset(m, 0, sizeof(*m));
+	m->atts = atts, m->capatts = capatts;
 	m->arena = a;
 	m->rcpts = rcpts, m->cap = cap;
 	m->haddrs = haddrs, m->caphaddrs = caphaddrs;
@@ -568,6 +572,18 @@ retire(struct msg_store *st, struct msg *m)
 	buf_add(b, m->haddrs, m->nhaddrs * sizeof(*m->haddrs));
 	put32(b, m->nrefs);
 	buf_add(b, m->refs, m->nrefs * sizeof(*m->refs));
+	put32(b, m->natts);
+	for (n = 0; n < m->natts; n++) {
+		const struct msg_attempt *a = &m->atts[n];
+
+		put64(b, (uint64_t)a->time);
+		put64(b, a->evid);
+		put32(b, a->rcpt);
+		put32(b, a->relay);
+		put32(b, a->dsn);
+		buf_addc(b, (char)a->status);
+		putstr(b, a->reply);
+	}
 	if (st->nrefs == st->caprefs) {
 		st->caprefs = st->caprefs ? st->caprefs * 2 : 1024;
 		st->refs = xreallocarray(st->refs, st->caprefs,
@@ -750,6 +766,26 @@ msg_store_load(struct msg_store *st, const struct msg_ref *ref,
 	m->refs = arena_alloc(arena, (m->nrefs ? m->nrefs : 1) *
 	    sizeof(*m->refs));
 	load_bytes(&p, end, m->refs, m->nrefs * sizeof(*m->refs));
+	load_bytes(&p, end, &m->natts, 4);
+	/* Each attempt takes at least 33 bytes in the record. */
+	if ((size_t)(end - p) / 33 < m->natts)
+		m->natts = 0;
+	m->atts = arena_alloc(arena, (m->natts ? m->natts : 1) *
+	    sizeof(*m->atts));
+	for (i = 0; i < m->natts; i++) {
+		struct msg_attempt *a = &m->atts[i];
+		uint8_t status;
+
+		load_bytes(&p, end, &a->time, 8);
+		load_bytes(&p, end, &a->evid, 8);
+		load_bytes(&p, end, &a->rcpt, 4);
+		load_bytes(&p, end, &a->relay, 4);
+		load_bytes(&p, end, &a->dsn, 4);
+		load_bytes(&p, end, &status, 1);
+		a->status = status;
+		a->reply = load_str(&p, end, NULL);
+	}
+	m->capatts = m->natts;
 }
 
 static uint64_t
@@ -820,6 +856,37 @@ rcpt_get(struct msg *m, uint32_t addr, uint32_t parent)
 	return r;
 }
 
+static uint32_t
+relay_id(struct msg_store *st, const struct event *ev)
+{
+	return ev->relay.len ? intern_id(&st->strings, ev->relay.p,
+	    ev->relay.len) : 0;
+}
+
+/* Adds one try at r to m's history, when the store keeps one. */
+static void
+note_attempt(struct msg_store *st, struct msg *m, const struct rcpt *r,
+    const struct event *ev, enum rcpt_status status, uint32_t dsn)
+{
+	struct msg_attempt *a;
+
+	if (!st->keep_attempts)
+		return;
+	if (m->natts == m->capatts) {
+		m->capatts = m->capatts ? m->capatts * 2 : 4;
+		m->atts = xreallocarray(m->atts, m->capatts, sizeof(*m->atts));
+	}
+	a = &m->atts[m->natts++];
+	a->time = ev->time;
+	a->evid = EVID(ev->src, ev->line);
+	a->rcpt = (uint32_t)(r - m->rcpts);
+	a->relay = relay_id(st, ev);
+	a->dsn = dsn;
+	a->status = (uint8_t)status;
+	a->reply = ev->text.len > 0 ? arena_strndup(&m->arena, ev->text.p,
+	    ev->text.len) : NULL;
+}
+
 static void
 set_outcome(struct msg_store *st, struct rcpt *r, const struct event *ev,
     enum rcpt_status status, uint32_t dsn)
@@ -827,8 +894,7 @@ set_outcome(struct msg_store *st, struct rcpt *r, const struct event *ev,
 	r->status = (uint8_t)status;
 	r->time = ev->time;
 	r->evid = EVID(ev->src, ev->line);
-	r->relay = ev->relay.len ? intern_id(&st->strings, ev->relay.p,
-	    ev->relay.len) : 0;
+	r->relay = relay_id(st, ev);
 	r->dsn = dsn;
 }
 
@@ -866,8 +932,10 @@ apply_delivery(struct msg_store *st, struct msg *m, const struct event *ev)
 	if (r->attempts > 0 && ev->time < r->time) {
 		/* An older attempt read late: it changes no outcome. */
 		st->stats.duplicate_events++;
+		note_attempt(st, m, r, ev, ev->status, dsn);
 		return;
 	}
+	note_attempt(st, m, r, ev, ev->status, dsn);
 	if (r->attempts < UINT16_MAX)
 		r->attempts++;
 	r->flags |= RF_DELIVERED;
@@ -893,6 +961,7 @@ apply_reject(struct msg_store *st, struct msg *m, const struct event *ev)
 		return;
 	}
 	set_outcome(st, r, ev, RCPT_REJECTED, dsn_id(st, ev));
+	note_attempt(st, m, r, ev, RCPT_REJECTED, r->dsn);
 	if (r->attempts < UINT16_MAX)
 		r->attempts++;
 }
@@ -1164,6 +1233,7 @@ msg_store_event(void *ctx, const struct event *ev)
 			r->status = RCPT_EXPIRED;
 			r->time = ev->time;
 			r->evid = EVID(ev->src, ev->line);
+			note_attempt(st, m, r, ev, RCPT_EXPIRED, 0);
 		}
 		break;
 	case EV_END:
@@ -1177,10 +1247,14 @@ msg_store_event(void *ctx, const struct event *ev)
 		if (ev->addr.len > 0)
 			rcpt_get(m, msg_store_addr(st, ev->addr.p,
 			    ev->addr.len), 0);
-		for (i = 0; i < m->nrcpts; i++)
-			if (!(m->rcpts[i].flags & RF_DELIVERED))
-				set_outcome(st, &m->rcpts[i], ev, ev->status,
-				    dsn_id(st, ev));
+		for (i = 0; i < m->nrcpts; i++) {
+			if (m->rcpts[i].flags & RF_DELIVERED)
+				continue;
+			set_outcome(st, &m->rcpts[i], ev, ev->status,
+			    dsn_id(st, ev));
+			note_attempt(st, m, &m->rcpts[i], ev, ev->status,
+			    m->rcpts[i].dsn);
+		}
 		if (m->sender == 0 && ev->sender.len > 0)
 			m->sender = msg_store_addr(st, ev->sender.p,
 			    ev->sender.len);

@@ -74,6 +74,19 @@ struct rcpt {
 	uint8_t flags;
 };
 
+/* One try at one recipient, kept when the store is asked to
+ * (keep_attempts): every delivery, deferral, bounce or refusal line, the
+ * queue expiring it or a drop. */
+struct msg_attempt {
+	int64_t time;
+	uint64_t evid;		/* its line */
+	uint32_t rcpt;		/* index in the lifetime's rcpts */
+	uint32_t relay;		/* interned, 0: none */
+	uint32_t dsn;
+	uint8_t status;		/* enum rcpt_status */
+	const char *reply;	/* reply or reason text; NULL: none */
+};
+
 struct msg_header {
 	struct msg_header *next;
 	uint32_t name;		/* interned */
@@ -143,6 +156,8 @@ struct msg {
 	uint32_t nhaddrs, caphaddrs;
 	uint64_t *refs;		/* In-Reply-To/References, as join keys */
 	uint32_t nrefs, caprefs;
+	struct msg_attempt *atts;	/* in log order */
+	uint32_t natts, capatts;
 	bool archive;		/* a stored copy, not a delivery hop */
 	uint8_t state;
 	uint8_t drop_status;
@@ -197,6 +212,7 @@ struct msg_store {
 	struct buf scratch;		/* serialization */
 	/* The lifetime the last event went to, and that event's line: the
 	 * events of one line (an Exim arrival gives four) go to one. */
+	bool keep_attempts;		/* record struct msg_attempt */
 	struct msg *last_msg;
 	struct msg *spare;		/* retired lifetimes' memory, by next_gen */
 	size_t nspare;

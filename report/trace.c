@@ -2,6 +2,7 @@
  * trace - reconstruction CSV. See trace.h.
  */
 #include "trace.h"
+#include "../lib/hash.h"
 #include "../lib/xalloc.h"
 
 #include <inttypes.h>
@@ -177,6 +178,353 @@ trace_msg(void *ctx, const struct recon_msg *m)
 	return 0;
 }
 
+void
+trace_attempts_begin(struct trace_out *t)
+{
+	fputs(TRACE_ATTEMPTS_HEADER "\r\n", t->f);
+}
+
+static void
+attempt_number(struct csv_line *l, unsigned long n)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%lu", n);
+	csv_raw(l, num, strlen(num));
+}
+
+/* The cells every attempt row of a recipient row begins with. */
+static void
+attempt_start(struct trace_out *t, const struct recon_row *row, int64_t time,
+    uint32_t rcpt)
+{
+	struct csv_line *l = &t->line;
+	char when[32];
+
+	csv_begin(l);
+	tzconv_format(t->tz, time, when);
+	csv_raw(l, when, strlen(when));
+	csv_raw(l, t->msgid.b.p, t->msgid.b.len);
+	csv_raw(l, t->sender.b.p, t->sender.b.len);
+	cell_id(t, l, rcpt);
+	cell_id(t, l, row->r != NULL ? row->parent : 0);
+}
+
+static void
+attempt_end(struct trace_out *t, const char *reply, uint64_t evid,
+    uint8_t join, bool unresolved)
+{
+	struct csv_line *l = &t->line;
+
+	csv_cells(l, reply);
+	cell_evidence(t, l, evid, join, unresolved);
+	csv_end(l);
+	fwrite(l->b.p, 1, l->b.len, t->f);
+	t->rows++;
+}
+
+/*
+ * A message's attempts grouped for its rows: recipients are numbered
+ * across hops (base[h] + index), first[] gives each one's run in
+ * order[] (attempt k of hop h as (h, k)), and a map from (address,
+ * parent) chains the recipients of every hop with that pair, in hop
+ * order. Built once per message, in time linear in its attempts.
+ */
+struct att_index {
+	uint32_t *base;			/* nhops + 1 */
+	uint32_t *first;		/* recipients + 1 */
+	uint32_t *order_hop, *order_k;	/* attempts */
+	uint32_t *next;			/* recipients: next with the pair */
+	uint32_t *slots;		/* map: recipient + 1, 0 empty */
+	size_t mask;
+	size_t capbase, capfirst, caphop, capk, capnext, capslots;
+	/* The tries written for the current row: the same log read twice
+	 * (two copies, two formats) gives each try twice. */
+	const struct msg_attempt **seen;
+	const struct msg **seen_hop;
+	size_t nseen, capseen, capseenhop;
+};
+
+static void *
+grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return p;
+	*cap = need < 16 ? 16 : need * 2;
+	return xreallocarray(p, *cap, size);
+}
+
+static uint64_t
+pair_key(const struct rcpt *r)
+{
+	return ((uint64_t)r->addr << 32) | r->parent;
+}
+
+static const struct rcpt *
+rcpt_at(const struct recon_msg *m, const struct att_index *ai, uint32_t g,
+    uint32_t *hop)
+{
+	uint32_t h = 0;
+
+	while (g >= ai->base[h + 1])
+		h++;
+	*hop = h;
+	return &m->hops[h].rcpts[g - ai->base[h]];
+}
+
+static void
+att_index_build(struct att_index *ai, const struct recon_msg *m)
+{
+	uint32_t h, k, n = 0, na = 0, g;
+	size_t nslots = 16, j;
+	uint32_t *tail;
+
+	ai->base = grow(ai->base, &ai->capbase, (size_t)m->nhops + 1,
+	    sizeof(*ai->base));
+	for (h = 0; h < m->nhops; h++) {
+		ai->base[h] = n;
+		n += m->hops[h].nrcpts;
+		na += m->hops[h].natts;
+	}
+	ai->base[m->nhops] = n;
+	ai->first = grow(ai->first, &ai->capfirst, (size_t)n + 1,
+	    sizeof(*ai->first));
+	ai->next = grow(ai->next, &ai->capnext, (size_t)n + 1,
+	    sizeof(*ai->next));
+	ai->order_hop = grow(ai->order_hop, &ai->caphop, (size_t)na + 1,
+	    sizeof(*ai->order_hop));
+	ai->order_k = grow(ai->order_k, &ai->capk, (size_t)na + 1,
+	    sizeof(*ai->order_k));
+
+	/* Counting sort of the attempts by recipient, stable. */
+	memset(ai->first, 0, ((size_t)n + 1) * sizeof(*ai->first));
+	for (h = 0; h < m->nhops; h++)
+		for (k = 0; k < m->hops[h].natts; k++)
+			if (m->hops[h].atts[k].rcpt < m->hops[h].nrcpts)
+				ai->first[ai->base[h] +
+				    m->hops[h].atts[k].rcpt + 1]++;
+	for (g = 0; g < n; g++)
+		ai->first[g + 1] += ai->first[g];
+	tail = ai->next;	/* as scratch: where each run is filled to */
+	for (g = 0; g < n; g++)
+		tail[g] = ai->first[g];
+	for (h = 0; h < m->nhops; h++)
+		for (k = 0; k < m->hops[h].natts; k++) {
+			uint32_t r = m->hops[h].atts[k].rcpt;
+
+			if (r >= m->hops[h].nrcpts)
+				continue;
+			g = ai->base[h] + r;
+			ai->order_hop[tail[g]] = h;
+			ai->order_k[tail[g]++] = k;
+		}
+
+	/* Chains of recipients by (address, parent), in hop order. */
+	while (nslots < (size_t)n * 2)
+		nslots *= 2;
+	ai->slots = grow(ai->slots, &ai->capslots, nslots, sizeof(*ai->slots));
+	memset(ai->slots, 0, nslots * sizeof(*ai->slots));
+	ai->mask = nslots - 1;
+	for (g = n; g-- > 0;) {
+		uint32_t hop;
+		const struct rcpt *r = rcpt_at(m, ai, g, &hop);
+		uint64_t key = pair_key(r);
+		uint32_t hp;
+
+		for (j = hash_u64(key) & ai->mask; ai->slots[j] != 0;
+		    j = (j + 1) & ai->mask)
+			if (pair_key(rcpt_at(m, ai, ai->slots[j] - 1, &hp)) ==
+			    key)
+				break;
+		/* Walking back, each one goes in front of its chain. */
+		ai->next[g] = ai->slots[j];
+		ai->slots[j] = g + 1;
+	}
+}
+
+/* The first recipient (numbered across hops) with r's address and
+ * parent, + 1; 0 when none. */
+static uint32_t
+att_index_find(const struct att_index *ai, const struct recon_msg *m,
+    const struct rcpt *r)
+{
+	uint64_t key = pair_key(r);
+	uint32_t hp;
+	size_t j;
+
+	if (ai->base[m->nhops] == 0)
+		return 0;
+	for (j = hash_u64(key) & ai->mask; ai->slots[j] != 0;
+	    j = (j + 1) & ai->mask)
+		if (pair_key(rcpt_at(m, ai, ai->slots[j] - 1, &hp)) == key)
+			return ai->slots[j];
+	return 0;
+}
+
+static void
+att_index_free(struct att_index *ai)
+{
+	if (ai == NULL)
+		return;
+	free(ai->base);
+	free(ai->first);
+	free(ai->order_hop);
+	free(ai->order_k);
+	free(ai->next);
+	free(ai->slots);
+	free(ai->seen);
+	free(ai->seen_hop);
+	free(ai);
+}
+
+/* One refusal as a try: a NOQUEUE reject, or a header address the MTA
+ * refused at RCPT time. */
+static void
+write_refusal(struct trace_out *t, const struct recon_row *row,
+    const struct reject *rj, uint8_t join)
+{
+	struct csv_line *l = &t->line;
+
+	attempt_start(t, row, rj->time, rj->rcpt);
+	attempt_number(l, 1);
+	csv_raw(l, rcpt_status_name(RCPT_REJECTED),
+	    strlen(rcpt_status_name(RCPT_REJECTED)));
+	cell_id(t, l, rj->host);
+	csv_cell(l, "", 0);
+	csv_cell(l, "", 0);
+	cell_id(t, l, rj->dsn);
+	attempt_end(t, NULL, rj->evid, join, false);
+}
+
+/* Gathers the tries at recipient g (numbered across hops) in the
+ * row's list; returns how many the list holds. */
+static size_t
+gather_tries(struct att_index *ai, const struct recon_msg *m, uint32_t g)
+{
+	uint32_t o;
+
+	for (o = ai->first[g]; o < ai->first[g + 1]; o++) {
+		const struct msg *hop = &m->hops[ai->order_hop[o]];
+
+		ai->seen = grow(ai->seen, &ai->capseen, ai->nseen + 1,
+		    sizeof(*ai->seen));
+		ai->seen_hop = grow(ai->seen_hop, &ai->capseenhop,
+		    ai->nseen + 1, sizeof(*ai->seen_hop));
+		ai->seen[ai->nseen] = &hop->atts[ai->order_k[o]];
+		ai->seen_hop[ai->nseen++] = hop;
+	}
+	return ai->nseen;
+}
+
+static bool
+same_try(const struct msg *ha, const struct msg_attempt *a,
+    const struct msg *hb, const struct msg_attempt *b)
+{
+	return a->time == b->time && a->status == b->status &&
+	    a->dsn == b->dsn && a->relay == b->relay &&
+	    ha->host == hb->host && strcmp(ha->qid, hb->qid) == 0;
+}
+
+/* Writes the gathered tries, numbered from 1. The same log read twice
+ * (two copies, two formats) gives each try twice, on two lifetimes that
+ * recon joined: only the last of equal tries is written, as the trace
+ * takes its outcome from the last. */
+static void
+write_tries(struct trace_out *t, const struct recon_msg *m,
+    const struct recon_row *row)
+{
+	struct att_index *ai = t->ai;
+	struct csv_line *l = &t->line;
+	unsigned long n = 0;
+	size_t i, j;
+
+	for (i = 0; i < ai->nseen; i++) {
+		const struct msg *hop = ai->seen_hop[i];
+		const struct msg_attempt *a = ai->seen[i];
+		const struct rcpt *r = &hop->rcpts[a->rcpt];
+
+		for (j = i + 1; j < ai->nseen; j++)
+			if (same_try(hop, a, ai->seen_hop[j], ai->seen[j]))
+				break;
+		if (j < ai->nseen)
+			continue;
+		attempt_start(t, row, a->time, row->r->addr);
+		attempt_number(l, ++n);
+		csv_raw(l, rcpt_status_name(a->status),
+		    strlen(rcpt_status_name(a->status)));
+		cell_id(t, l, hop->host);
+		csv_cells(l, hop->qid);
+		cell_id(t, l, a->relay);
+		cell_id(t, l, a->dsn);
+		attempt_end(t, a->reply, a->evid, m->join,
+		    (r->flags & RF_UNRESOLVED) != 0);
+	}
+}
+
+/* The tries of one recipient row: those at every hop's recipient with
+ * the row's address and parent, in hop order; else those at the row's
+ * own recipient record (an Exim bare local part the row names in full);
+ * else its refusal. */
+static void
+write_attempts(struct trace_out *t, const struct recon_msg *m,
+    const struct recon_row *row)
+{
+	struct att_index *ai = t->ai;
+	const struct msg *hop = row->hop;
+	uint32_t g;
+
+	ai->nseen = 0;
+	if (row->r == NULL) {
+		write_refusal(t, row, row->rj, RECON_JOIN_NONE);
+		return;
+	}
+	for (g = att_index_find(ai, m, row->r); g != 0; g = ai->next[g - 1])
+		gather_tries(ai, m, g - 1);
+	if (ai->nseen == 0 && hop != NULL && row->r >= hop->rcpts &&
+	    row->r < hop->rcpts + hop->nrcpts)
+		gather_tries(ai, m, ai->base[hop - m->hops] +
+		    (uint32_t)(row->r - hop->rcpts));
+	if (ai->nseen == 0 && hop != NULL && row->r->evid != 0) {
+		uint32_t i;
+
+		/* A copy of the record: the recipient of the same line. */
+		for (i = 0; i < hop->nrcpts && ai->nseen == 0; i++)
+			if (hop->rcpts[i].evid == row->r->evid)
+				gather_tries(ai, m, ai->base[hop - m->hops] +
+				    i);
+	}
+	if (ai->nseen > 0)
+		write_tries(t, m, row);
+	else if (row->rj != NULL)
+		write_refusal(t, row, row->rj, m->join);
+}
+
+int
+trace_attempts_msg(void *ctx, const struct recon_msg *m)
+{
+	struct trace_out *t = ctx;
+	bool cached = false;
+	size_t k;
+
+	if (t->sel != NULL && !select_msg(t->sel, t->st, m))
+		return 0;
+	for (k = 0; k < m->nrows; k++) {
+		if (t->sel != NULL && !select_row(t->sel, t->st, &m->rows[k]))
+			continue;
+		if (!cached) {
+			cache_cell(&t->msgid, m->msgid);
+			cache_cell(&t->sender, intern_str(&t->st->strings,
+			    m->sender));
+			if (t->ai == NULL)
+				t->ai = xcalloc(1, sizeof(*t->ai));
+			att_index_build(t->ai, m);
+			cached = true;
+		}
+		write_attempts(t, m, &m->rows[k]);
+	}
+	return 0;
+}
+
 int
 trace_end(struct trace_out *t)
 {
@@ -187,6 +535,8 @@ trace_end(struct trace_out *t)
 	buf_free(&t->subject.b);
 	free(t->plain);
 	free(t->src_plain);
+	att_index_free(t->ai);
+	t->ai = NULL;
 	t->plain = t->src_plain = NULL;
 	t->nplain = 0;
 	return ferror(t->f) ? -1 : 0;
