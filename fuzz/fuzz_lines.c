@@ -23,8 +23,13 @@
 
 const char fuzz_target[] = "lines";
 
-/* Columns of the trace (TRACE_HEADER). */
+/* Columns of the trace (TRACE_HEADER), and of the attempts table. */
 #define TRACE_COLUMNS	13
+
+/* Both reports of a run. */
+struct outs {
+	struct trace_out trace, attempts;
+};
 
 struct shape {
 	size_t record, fields;
@@ -65,7 +70,36 @@ check_msg(void *ctx, const struct recon_msg *m)
 		if (r->r != NULL)
 			FUZZ_CHECK(r->r->status < RCPT_STATUS_COUNT);
 	}
-	return trace_msg(ctx, m);
+	if (trace_msg(&((struct outs *)ctx)->trace, m) != 0)
+		return -1;
+	return trace_attempts_msg(&((struct outs *)ctx)->attempts, m);
+}
+
+/* Opens a report on a memory stream. */
+static void
+out_open(struct trace_out *to, FILE *f, struct dispatch *d,
+    const char **sources, struct msg_store *st)
+{
+	memset(to, 0, sizeof(*to));
+	to->f = f;
+	to->tz = &d->tz;
+	to->sources = sources;
+	to->nsources = 1;
+	to->sel = NULL;
+	to->st = st;
+}
+
+/* A report is valid UTF-8 CSV of TRACE_COLUMNS fields a record, with
+ * its rows and the header. */
+static void
+out_check(const char *out, size_t outlen, uint64_t rows)
+{
+	struct shape sh = { 0, 0 };
+
+	FUZZ_CHECK(fuzz_utf8_valid((const unsigned char *)out, outlen));
+	FUZZ_CHECK(fuzz_csv_parse(out, outlen, check_field, &sh) ==
+	    (long)rows + 1);
+	FUZZ_CHECK(sh.fields == TRACE_COLUMNS);
 }
 
 int
@@ -78,11 +112,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct input_stream s, *sv[1] = { &s };
 	struct input_set set;
 	struct recon_stats rs;
-	struct trace_out to;
+	struct outs os;
 	const char *sources[1];
-	char *out = NULL;
-	size_t outlen = 0;
-	FILE *f;
+	char *out = NULL, *aout = NULL;
+	size_t outlen = 0, aoutlen = 0;
+	FILE *f, *af;
 
 	if (size > FUZZ_LINES_MAX)
 		return 0;
@@ -90,6 +124,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.force_format = FMT_UNKNOWN;
 	diag_init(&diag, NULL);
 	msg_store_init(&st);
+	st.keep_attempts = true;
 	dispatch_init(&d, &o, &diag, msg_store_event, &st);
 	fuzz_split_stream(&s);
 	fuzz_split_sniff(&s, data, size, dispatch_sniff, &d);
@@ -107,29 +142,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	msg_store_finish(&st);
 
 	f = open_memstream(&out, &outlen);
-	FUZZ_CHECK(f != NULL);
-	memset(&to, 0, sizeof(to));
+	af = open_memstream(&aout, &aoutlen);
+	FUZZ_CHECK(f != NULL && af != NULL);
 	sources[0] = s.display;
-	to.f = f;
-	to.tz = &d.tz;
-	to.sources = sources;
-	to.nsources = 1;
-	to.sel = NULL;
-	to.st = &st;
+	out_open(&os.trace, f, &d, sources, &st);
+	out_open(&os.attempts, af, &d, sources, &st);
 	memset(&rs, 0, sizeof(rs));
-	trace_begin(&to);
-	recon_run(&st, check_msg, &to, &rs);
-	FUZZ_CHECK(trace_end(&to) == 0);
+	trace_begin(&os.trace);
+	trace_attempts_begin(&os.attempts);
+	recon_run(&st, check_msg, &os, &rs);
+	FUZZ_CHECK(trace_end(&os.trace) == 0);
+	FUZZ_CHECK(trace_end(&os.attempts) == 0);
 	fclose(f);
-
-	FUZZ_CHECK(fuzz_utf8_valid((const unsigned char *)out, outlen));
-	{
-		struct shape sh = { 0, 0 };
-
-		FUZZ_CHECK(fuzz_csv_parse(out, outlen, check_field, &sh) ==
-		    (long)to.rows + 1);
-		FUZZ_CHECK(sh.fields == TRACE_COLUMNS);
-	}
+	fclose(af);
+	out_check(out, outlen, os.trace.rows);
+	out_check(aout, aoutlen, os.attempts.rows);
+	free(aout);
 	free(out);
 	msg_store_free(&st);
 	return 0;
