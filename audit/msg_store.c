@@ -442,6 +442,13 @@ same_qid(const struct msg *m, struct str q)
 	return memcmp(m->qid, q.p, ql) == 0 && m->qid[ql] == '\0';
 }
 
+/* Whether ev starts a lifetime. */
+static bool
+starts(const struct event *ev)
+{
+	return ev->type == EV_BEGIN || ev->type == EV_ARRIVAL;
+}
+
 /* The lifetime an event belongs to, made when needed. */
 static struct msg *
 lifetime_for(struct msg_store *st, const struct event *ev)
@@ -457,14 +464,14 @@ lifetime_for(struct msg_store *st, const struct event *ev)
 			slot = slot_index(st, host, ev->qid.p, ql);
 		}
 		m = msg_new(st, slot, ev, host);
-		if (ev->type == EV_BEGIN)
+		if (starts(ev))
 			m->begun = true;
 		else
 			st->stats.implicit_starts++;
 		return m;
 	}
 	m = pick_generation(st->slots[slot], ev->time);
-	if (ev->type == EV_BEGIN) {
+	if (starts(ev)) {
 		if (m->begun && m->begin == ev->time) {
 			st->stats.duplicate_events++;
 			return m;
@@ -1159,6 +1166,26 @@ msg_finished(struct msg_store *st, struct msg *m, enum msg_state state,
 	queue_ended(st, m);
 }
 
+static void
+set_msgid(struct msg *m, const struct event *ev)
+{
+	if (m->msgid == NULL && ev->msgid.len > 0)
+		m->msgid = arena_strndup(&m->arena, ev->msgid.p,
+		    ev->msgid.len);
+}
+
+static void
+set_envelope(struct msg_store *st, struct msg *m, const struct event *ev)
+{
+	if (m->sender == 0 || (ev->sender.len > 0 &&
+	    intern_len(&st->strings, m->sender) == 0))
+		m->sender = msg_store_addr(st, ev->sender.p, ev->sender.len);
+	if (ev->size >= 0)
+		m->size = ev->size;
+	if (ev->nrcpt >= 0)
+		m->nrcpt = ev->nrcpt;
+}
+
 /* See msg_store.h. */
 void
 msg_store_event(void *ctx, const struct event *ev)
@@ -1178,13 +1205,22 @@ msg_store_event(void *ctx, const struct event *ev)
 		return;
 	}
 	m = st->last_msg;
-	if (m == NULL || ev->type == EV_BEGIN ||
+	if (m == NULL || starts(ev) ||
 	    EVID(ev->src, ev->line) != st->last_evid ||
 	    !same_qid(m, ev->qid) || host_id(st, ev->host) != m->host)
 		m = lifetime_for(st, ev);
 	st->last_msg = m;
 	st->last_evid = EVID(ev->src, ev->line);
 	switch (ev->type) {
+	case EV_ARRIVAL:
+		if (ev->flags & EVF_ARCHIVE)
+			m->archive = true;
+		set_envelope(st, m, ev);
+		if (ev->msgid.len > 0)
+			set_msgid(m, ev);
+		if (ev->hname.len > 0)
+			add_header(st, m, ev);
+		break;
 	case EV_BEGIN:
 		if (ev->flags & EVF_ARCHIVE)
 			m->archive = true;
@@ -1196,19 +1232,10 @@ msg_store_event(void *ctx, const struct event *ev)
 		add_ref(m, ev);
 		break;
 	case EV_MSGID:
-		if (m->msgid == NULL && ev->msgid.len > 0)
-			m->msgid = arena_strndup(&m->arena, ev->msgid.p,
-			    ev->msgid.len);
+		set_msgid(m, ev);
 		break;
 	case EV_ENVELOPE:
-		if (m->sender == 0 || (ev->sender.len > 0 &&
-		    intern_len(&st->strings, m->sender) == 0))
-			m->sender = msg_store_addr(st, ev->sender.p,
-			    ev->sender.len);
-		if (ev->size >= 0)
-			m->size = ev->size;
-		if (ev->nrcpt >= 0)
-			m->nrcpt = ev->nrcpt;
+		set_envelope(st, m, ev);
 		break;
 	case EV_HEADER:
 		add_header(st, m, ev);

@@ -29,6 +29,9 @@ enum ev_type {
 	EV_LINK,	/* this message led to link_qid (link: how) */
 	EV_HDR_ADDRS,	/* hname: an address header, parsed (addrs) */
 	EV_REF,		/* hname In-Reply-To/References names msgid */
+	EV_ARRIVAL,	/* one line tells it all (Exim's <=): EV_BEGIN, then
+			 * EV_ENVELOPE, EV_MSGID when msgid is set and
+			 * EV_HEADER when hname is, in one event */
 	EV_TYPE_COUNT
 };
 

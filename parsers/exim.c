@@ -593,9 +593,9 @@ parse_arrival(struct str s, struct event *ev, event_sink_fn sink,
 		    exim_msgid_len(v) == v.len)
 			refid = v;
 	}
-	emit(ev, EV_BEGIN, sink, ctx);
+	/* One event for the whole line: begin, envelope, Message-ID and
+	 * subject. */
 	ev->nrcpt = nfor;
-	emit(ev, EV_ENVELOPE, sink, ctx);
 	if (msgid.len > 0) {
 		if (msgid.p[0] != '<' && msgid.len + 2 <= sizeof(scratch)) {
 			scratch[0] = '<';
@@ -604,15 +604,14 @@ parse_arrival(struct str s, struct event *ev, event_sink_fn sink,
 			msgid = str_make(scratch, msgid.len + 2);
 		}
 		ev->msgid = msgid;
-		emit(ev, EV_MSGID, sink, ctx);
 	}
 	if (has_subject) {
 		ev->hname = STR_LIT("Subject");
 		n = unescape(subject, subj, sizeof(subj), &cut);
 		ev->hvalue = str_make(subj, n);
 		ev->hvalue_cut = cut;
-		emit(ev, EV_HEADER, sink, ctx);
 	}
+	emit(ev, EV_ARRIVAL, sink, ctx);
 	if (refid.len > 0) {
 		/* "This message led to link_qid": filed under the original. */
 		ev->link = LINK_BOUNCE;

@@ -34,6 +34,24 @@ sink(void *ctx, const struct event *ev)
 	char flags[8] = "", num[48] = "";
 	int n;
 
+	if (ev->type == EV_ARRIVAL) {
+		/* Rendered as the events it stands for. */
+		struct event e = *ev;
+
+		e.type = EV_BEGIN;
+		sink(ctx, &e);
+		e.type = EV_ENVELOPE;
+		sink(ctx, &e);
+		if (ev->msgid.len > 0) {
+			e.type = EV_MSGID;
+			sink(ctx, &e);
+		}
+		if (ev->hname.len > 0) {
+			e.type = EV_HEADER;
+			sink(ctx, &e);
+		}
+		return;
+	}
 	switch (ev->type) {
 	case EV_MSGID:
 		extra = ev->msgid;
