@@ -40,11 +40,26 @@ static const char ex_flags[][3] = {
 	[EXF_FAIL] = "**", [EXF_DEFER] = "==",
 };
 
+/* Letters and digits: message IDs are checked on every line. */
+static const bool alnum[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
 static bool
 is_alnum(char c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
-	    (c >= 'a' && c <= 'z');
+	return alnum[(unsigned char)c];
 }
 
 static bool
@@ -117,11 +132,10 @@ to_long(struct str s)
 static size_t
 quoted_end(struct str s, size_t i)
 {
-	for (i++; i < s.len; i++) {
-		if (s.p[i] == '\\' && i + 1 < s.len)
-			i++;
-		else if (s.p[i] == '"')
+	for (i++; (i = str_find2(s.p, i, s.len, '\\', '"')) < s.len;) {
+		if (s.p[i] == '"')
 			return i + 1;
+		i += 2;		/* an escaped byte */
 	}
 	return s.len;
 }
@@ -142,8 +156,9 @@ next_token(struct str *rest, struct str *tok)
 	s = str_skip(s, i);
 	if (s.len == 0)
 		return false;
-	for (i = 0; i < s.len && s.p[i] != ' ';) {
-		if (s.p[i] == '"' && (i == 0 || s.p[i - 1] == '='))
+	for (i = 0; (i = str_find2(s.p, i, s.len, ' ', '"')) < s.len &&
+	    s.p[i] != ' ';) {
+		if (i == 0 || s.p[i - 1] == '=')
 			i = quoted_end(s, i);
 		else
 			i++;
