@@ -205,6 +205,8 @@ tzconv_init(struct tzconv *z)
 	z->cache_off = 0;
 	z->out_key = INT64_MIN;
 	z->out_off = 0;
+	z->fmt_day = INT64_MIN;
+	z->fmt_off = 0;
 }
 
 /* See tstamp.h. */
@@ -260,31 +262,46 @@ void
 tzconv_format(struct tzconv *z, int64_t t, char out[32])
 {
 	int32_t off = tzconv_offset(z, t);
-	int y, mon, d, h, mi, s;
+	int64_t local = t + off;
+	int64_t day = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+	int secs = (int)(local - day * 86400);
 	int ao = off < 0 ? -off : off;
-	char *p = out;
+	char *p;
 
-	/* By hand, not snprintf(): this runs once per output row. */
-	tstamp_civil_from_epoch(t + off, &y, &mon, &d, &h, &mi, &s);
-	if (y < 0 || y > 9999)
-		y = 0;
-	p = put2(p, y / 100);
-	p = put2(p, y % 100);
-	*p++ = '-';
-	p = put2(p, mon);
-	*p++ = '-';
-	p = put2(p, d);
-	*p++ = 'T';
-	p = put2(p, h);
+	/* By hand, not snprintf(): this runs once per output row. The
+	 * date and the offset are kept from the row before when they are
+	 * the same (rows come roughly in time order). */
+	if (day != z->fmt_day || off != z->fmt_off) {
+		int y, mon, d, h, mi, sec;
+
+		tstamp_civil_from_epoch(local, &y, &mon, &d, &h, &mi, &sec);
+		if (y < 0 || y > 9999)
+			y = 0;
+		p = z->fmt_date;
+		p = put2(p, y / 100);
+		p = put2(p, y % 100);
+		*p++ = '-';
+		p = put2(p, mon);
+		*p++ = '-';
+		p = put2(p, d);
+		*p++ = 'T';
+		p = z->fmt_zone;
+		*p++ = off < 0 ? '-' : '+';
+		p = put2(p, ao / 3600);
+		*p++ = ':';
+		p = put2(p, ao / 60 % 60);
+		*p = '\0';
+		z->fmt_day = day;
+		z->fmt_off = off;
+	}
+	memcpy(out, z->fmt_date, 11);
+	p = out + 11;
+	p = put2(p, secs / 3600);
 	*p++ = ':';
-	p = put2(p, mi);
+	p = put2(p, secs / 60 % 60);
 	*p++ = ':';
-	p = put2(p, s);
-	*p++ = off < 0 ? '-' : '+';
-	p = put2(p, ao / 3600);
-	*p++ = ':';
-	p = put2(p, ao / 60 % 60);
-	*p = '\0';
+	p = put2(p, secs % 60);
+	memcpy(p, z->fmt_zone, 7);
 }
 
 /* See tstamp.h. */

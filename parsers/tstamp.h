@@ -52,6 +52,10 @@ struct tzconv {
 	int32_t cache_off;
 	int64_t out_key;	/* UTC hour key of the cached output offset */
 	int32_t out_off;
+	int64_t fmt_day;	/* local day of fmt_date, under fmt_off */
+	int32_t fmt_off;
+	char fmt_date[12];	/* "YYYY-MM-DDT" */
+	char fmt_zone[8];	/* "+HH:MM" */
 };
 
 void tzconv_init(struct tzconv *z);

@@ -170,6 +170,19 @@ test_tzconv(void)
 	t = tzconv_to_epoch(&z, 2025, 1, 15, 8, 30, 0);
 	tzconv_format(&z, t, out);
 	CHECK_STR(out, "2025-01-15T08:30:00+00:00", "format GMT");
+	/* The date is kept from row to row: the same day, the spring
+	 * change within it, and back. */
+	tzconv_format(&z, t + 3600 * 15 + 29 * 60 + 59, out);
+	CHECK_STR(out, "2025-01-15T23:59:59+00:00", "same day, later");
+	tzconv_format(&z, t + 3600 * 15 + 30 * 60, out);
+	CHECK_STR(out, "2025-01-16T00:00:00+00:00", "next day");
+	t = tstamp_timegm(2025, 3, 30, 0, 59, 59);
+	tzconv_format(&z, t, out);
+	CHECK_STR(out, "2025-03-30T00:59:59+00:00", "before the change");
+	tzconv_format(&z, t + 1, out);
+	CHECK_STR(out, "2025-03-30T02:00:00+01:00", "after the change");
+	tzconv_format(&z, tstamp_timegm(2025, 1, 15, 8, 30, 0), out);
+	CHECK_STR(out, "2025-01-15T08:30:00+00:00", "back in January");
 	CHECKF(tzconv_parse_user(&z, "2025-03-10", &t) == 0 &&
 	    t == tstamp_timegm(2025, 3, 10, 0, 0, 0), "user date");
 	CHECKF(tzconv_parse_user(&z, "2025-03-10T07:42+02:00", &t) == 0 &&
@@ -177,6 +190,11 @@ test_tzconv(void)
 	CHECKF(tzconv_parse_user(&z, "yesterday", &t) == -1, "bad user time");
 	setenv("TZ", "UTC", 1);
 	tzset();
+	tzconv_init(&z);
+	tzconv_format(&z, -1, out);
+	CHECK_STR(out, "1969-12-31T23:59:59+00:00", "before the epoch");
+	tzconv_format(&z, 0, out);
+	CHECK_STR(out, "1970-01-01T00:00:00+00:00", "the epoch");
 }
 
 static void
