@@ -6,6 +6,7 @@
  * land where they first landed.
  */
 #include "msg_store.h"
+#include "msgrec.h"
 #include "../lib/hash.h"
 #include "../lib/idna.h"
 #include "../lib/xalloc.h"
@@ -502,95 +503,17 @@ lifetime_for(struct msg_store *st, const struct event *ev)
 	return msg_new(st, slot, ev, host);
 }
 
-static void
-put32(struct buf *b, uint32_t v)
-{
-	buf_add(b, &v, sizeof(v));
-}
-
-static void
-put64(struct buf *b, uint64_t v)
-{
-	buf_add(b, &v, sizeof(v));
-}
-
-/* Length, then the bytes with their NUL: loading points into the
- * record instead of copying. */
-static void
-putstr(struct buf *b, const char *s)
-{
-	uint32_t n = s ? (uint32_t)strlen(s) : UINT32_MAX;
-
-	put32(b, n);
-	if (s)
-		buf_add(b, s, (size_t)n + 1);
-}
-
 /* Writes m to the spill, records where, and frees it. */
 static void
 retire(struct msg_store *st, struct msg *m)
 {
 	struct buf *b = &st->scratch;
-	struct msg_header *h;
-	struct msg_link *l;
 	struct msg_ref *ref;
 	size_t slot = slot_index(st, m->host, m->qid, strlen(m->qid));
 	struct msg **pp;
-	uint32_t n;
 
 	buf_reset(b);
-	put32(b, m->host);
-	put32(b, m->instance);
-	put32(b, m->sender);
-	put32(b, m->seq);
-	put64(b, (uint64_t)m->begin);
-	put64(b, (uint64_t)m->end);
-	put64(b, m->begin_evid);
-	put64(b, (uint64_t)m->size);
-	put64(b, (uint64_t)m->nrcpt);
-	buf_addc(b, (char)m->state);
-	buf_addc(b, (char)m->drop_status);
-	buf_addc(b, (char)m->begun);
-	buf_addc(b, (char)m->expired);
-	putstr(b, m->qid);
-	putstr(b, m->msgid);
-	putstr(b, m->subject);
-	put32(b, m->nrcpts);
-	buf_add(b, m->rcpts, m->nrcpts * sizeof(*m->rcpts));
-	for (n = 0, h = m->headers; h != NULL; h = h->next)
-		n++;
-	put32(b, n);
-	for (h = m->headers; h != NULL; h = h->next) {
-		put32(b, h->name);
-		buf_addc(b, (char)h->cut);
-		putstr(b, h->value);
-	}
-	for (n = 0, l = m->links; l != NULL; l = l->next)
-		n++;
-	put32(b, n);
-	for (l = m->links; l != NULL; l = l->next) {
-		put32(b, l->kind);
-		put32(b, l->parent);
-		put64(b, (uint64_t)l->time);
-		putstr(b, l->qid);
-	}
-	buf_addc(b, (char)m->archive);
-	put32(b, m->nhaddrs);
-	buf_add(b, m->haddrs, m->nhaddrs * sizeof(*m->haddrs));
-	put32(b, m->nrefs);
-	buf_add(b, m->refs, m->nrefs * sizeof(*m->refs));
-	put32(b, m->natts);
-	for (n = 0; n < m->natts; n++) {
-		const struct msg_attempt *a = &m->atts[n];
-
-		put64(b, (uint64_t)a->time);
-		put64(b, a->evid);
-		put32(b, a->rcpt);
-		put32(b, a->relay);
-		put32(b, a->dsn);
-		buf_addc(b, (char)a->status);
-		putstr(b, a->reply);
-	}
+	msgrec_write(b, m);
 	if (st->nrefs == st->caprefs) {
 		st->caprefs = st->caprefs ? st->caprefs * 2 : 1024;
 		st->refs = xreallocarray(st->refs, st->caprefs,
@@ -665,134 +588,15 @@ msg_store_finish(struct msg_store *st)
 #endif
 }
 
-static void
-load_bytes(const char **p, const char *end, void *out, size_t n)
-{
-	if ((size_t)(end - *p) < n) {
-		memset(out, 0, n);
-		*p = end;
-		return;
-	}
-	memcpy(out, *p, n);
-	*p += n;
-}
-
-/* A string putstr() wrote; it stays in the loaded record. */
-static const char *
-load_str(const char **p, const char *end, size_t *len)
-{
-	uint32_t n;
-	const char *s;
-
-	load_bytes(p, end, &n, sizeof(n));
-	if (n == UINT32_MAX || (size_t)(end - *p) <= n || (*p)[n] != '\0')
-		return NULL;
-	s = *p;
-	*p += (size_t)n + 1;
-	if (len != NULL)
-		*len = n;
-	return s;
-}
-
 /* See msg_store.h. */
 void
 msg_store_load(struct msg_store *st, const struct msg_ref *ref,
     struct arena *arena, struct msg *m)
 {
 	char *raw = arena_alloc(arena, ref->len ? ref->len : 1);
-	const char *p = raw, *end = raw + ref->len, *s;
-	uint32_t n, i;
-	uint8_t flags[4];
-	size_t len = 0;
 
 	spill_read(&st->spill, ref->off, raw, ref->len);
-	memset(m, 0, sizeof(*m));
-	load_bytes(&p, end, &m->host, 4);
-	load_bytes(&p, end, &m->instance, 4);
-	load_bytes(&p, end, &m->sender, 4);
-	load_bytes(&p, end, &m->seq, 4);
-	load_bytes(&p, end, &m->begin, 8);
-	load_bytes(&p, end, &m->end, 8);
-	load_bytes(&p, end, &m->begin_evid, 8);
-	load_bytes(&p, end, &m->size, 8);
-	load_bytes(&p, end, &m->nrcpt, 8);
-	load_bytes(&p, end, flags, 4);
-	m->state = flags[0];
-	m->drop_status = flags[1];
-	m->begun = flags[2];
-	m->expired = flags[3];
-	if ((s = load_str(&p, end, &len)) != NULL)
-		memcpy(m->qid, s, len < sizeof(m->qid) ? len : sizeof(m->qid) - 1);
-	m->msgid = load_str(&p, end, NULL);
-	m->subject = load_str(&p, end, NULL);
-	load_bytes(&p, end, &m->nrcpts, 4);
-	m->rcpts = arena_alloc(arena, (m->nrcpts ? m->nrcpts : 1) *
-	    sizeof(*m->rcpts));
-	load_bytes(&p, end, m->rcpts, m->nrcpts * sizeof(*m->rcpts));
-	m->cap = m->nrcpts;
-	load_bytes(&p, end, &n, 4);
-	for (i = 0; i < n && p < end; i++) {
-		struct msg_header *h = arena_alloc(arena, sizeof(*h)), **t;
-		uint8_t cut;
-
-		load_bytes(&p, end, &h->name, 4);
-		load_bytes(&p, end, &cut, 1);
-		h->cut = cut;
-		h->value = load_str(&p, end, NULL);
-		if (h->value == NULL)
-			h->value = "";
-		h->next = NULL;
-		for (t = &m->headers; *t != NULL; t = &(*t)->next)
-			;
-		*t = h;
-	}
-	load_bytes(&p, end, &n, 4);
-	for (i = 0; i < n && p < end; i++) {
-		struct msg_link *l = arena_alloc(arena, sizeof(*l));
-
-		load_bytes(&p, end, &l->kind, 4);
-		load_bytes(&p, end, &l->parent, 4);
-		load_bytes(&p, end, &l->time, 8);
-		l->qid = load_str(&p, end, NULL);
-		if (l->qid == NULL)
-			l->qid = "";
-		l->next = m->links;
-		m->links = l;
-	}
-	load_bytes(&p, end, &flags[0], 1);
-	m->archive = flags[0];
-	load_bytes(&p, end, &m->nhaddrs, 4);
-	if ((size_t)(end - p) < (size_t)m->nhaddrs * sizeof(*m->haddrs))
-		m->nhaddrs = 0;
-	m->haddrs = arena_alloc(arena, (m->nhaddrs ? m->nhaddrs : 1) *
-	    sizeof(*m->haddrs));
-	load_bytes(&p, end, m->haddrs, m->nhaddrs * sizeof(*m->haddrs));
-	load_bytes(&p, end, &m->nrefs, 4);
-	if ((size_t)(end - p) < (size_t)m->nrefs * sizeof(*m->refs))
-		m->nrefs = 0;
-	m->refs = arena_alloc(arena, (m->nrefs ? m->nrefs : 1) *
-	    sizeof(*m->refs));
-	load_bytes(&p, end, m->refs, m->nrefs * sizeof(*m->refs));
-	load_bytes(&p, end, &m->natts, 4);
-	/* Each attempt takes at least 33 bytes in the record. */
-	if ((size_t)(end - p) / 33 < m->natts)
-		m->natts = 0;
-	m->atts = arena_alloc(arena, (m->natts ? m->natts : 1) *
-	    sizeof(*m->atts));
-	for (i = 0; i < m->natts; i++) {
-		struct msg_attempt *a = &m->atts[i];
-		uint8_t status;
-
-		load_bytes(&p, end, &a->time, 8);
-		load_bytes(&p, end, &a->evid, 8);
-		load_bytes(&p, end, &a->rcpt, 4);
-		load_bytes(&p, end, &a->relay, 4);
-		load_bytes(&p, end, &a->dsn, 4);
-		load_bytes(&p, end, &status, 1);
-		a->status = status;
-		a->reply = load_str(&p, end, NULL);
-	}
-	m->capatts = m->natts;
+	msgrec_read(raw, ref->len, arena, m);
 }
 
 static uint64_t
