@@ -410,30 +410,6 @@ msg_new(struct msg_store *st, size_t slot, const struct event *ev,
 	return m;
 }
 
-/* See msg_store.h. */
-void
-msg_store_ahead(void *ctx, const struct event *ev, int distance)
-{
-	struct msg_store *st = ctx;
-	size_t ql = ev->qid.len > MSG_QID_MAX ? MSG_QID_MAX : ev->qid.len;
-	const struct msg *m;
-	size_t j;
-
-	/* Only the cached host: interning here would change ids' order. */
-	if (ql == 0 || st->host_id == 0 || ev->host.len != st->host_len ||
-	    memcmp(ev->host.p, st->host, ev->host.len) != 0)
-		return;
-	j = key_hash(st->host_id, ev->qid.p, ql) & st->mask;
-	if (distance >= 2) {
-		__builtin_prefetch(&st->slots[j]);
-		return;
-	}
-	if ((m = st->slots[j]) != NULL) {
-		__builtin_prefetch(m->qid);
-		__builtin_prefetch(&m->khash);
-	}
-}
-
 /* Whether m's queue ID is q (cut as msg_new() cuts it). */
 static bool
 same_qid(const struct msg *m, struct str q)

@@ -227,11 +227,6 @@ void msg_store_init(struct msg_store *st);
 void msg_store_free(struct msg_store *st);
 /* The event_sink_fn: ctx is the struct msg_store. */
 void msg_store_event(void *ctx, const struct event *ev);
-/* An evqueue_ahead_fn: fetches into cache the table slot (distance 2)
- * and then the lifetime (distance 1) of an event msg_store_event() will
- * see soon. The slot table of open lifetimes is too large to stay in
- * cache beside a stream of events, and every event looks into it. */
-void msg_store_ahead(void *ctx, const struct event *ev, int distance);
 /* Retires every lifetime still in memory: call once all input is read. */
 void msg_store_finish(struct msg_store *st);
 

@@ -44,9 +44,6 @@ struct evqueue {
 	bool stop;
 	struct block *spare;	/* blocks of EVQ_BLOCK for reuse */
 	struct block *cur;	/* being filled by the pushing side */
-	evqueue_ahead_fn ahead;
-	struct event **evs;	/* the block being delivered */
-	size_t capevs;
 };
 
 static const size_t str_fields[] = {
@@ -157,32 +154,15 @@ rec_fixup(char *at)
 	return &r->ev;
 }
 
-/* Hands a block's events to the sink, telling the look-ahead hook of
- * the events two and one ahead so that it can fetch what they will
- * need while the sink works. */
+/* Hands a block's events to the sink, in order. */
 static void
 deliver_block(struct evqueue *q, struct block *b)
 {
-	size_t o, n = 0, k;
+	size_t o;
 
 	for (o = 0; o < b->len; o += ((struct rec *)(void *)(b->data +
-	    o))->size) {
-		if (n == q->capevs) {
-			q->capevs = q->capevs ? q->capevs * 2 : 1024;
-			q->evs = xreallocarray(q->evs, q->capevs,
-			    sizeof(*q->evs));
-		}
-		q->evs[n++] = rec_fixup(b->data + o);
-	}
-	for (k = 0; k < n; k++) {
-		if (q->ahead != NULL) {
-			if (k + 2 < n)
-				q->ahead(q->ctx, q->evs[k + 2], 2);
-			if (k + 1 < n)
-				q->ahead(q->ctx, q->evs[k + 1], 1);
-		}
-		q->sink(q->ctx, q->evs[k]);
-	}
+	    o))->size)
+		q->sink(q->ctx, rec_fixup(b->data + o));
 }
 
 static void *
@@ -261,13 +241,11 @@ block_submit(struct evqueue *q, struct block *b)
 
 /* See evqueue.h. */
 struct evqueue *
-evqueue_new(event_sink_fn sink, evqueue_ahead_fn ahead, void *ctx,
-    bool threads)
+evqueue_new(event_sink_fn sink, void *ctx, bool threads)
 {
 	struct evqueue *q = xcalloc(1, sizeof(*q));
 
 	q->sink = sink;
-	q->ahead = ahead;
 	q->ctx = ctx;
 	if (!threads)
 		return q;
@@ -354,6 +332,5 @@ evqueue_free(struct evqueue *q)
 		pthread_cond_destroy(&q->idle);
 		pthread_mutex_destroy(&q->mu);
 	}
-	free(q->evs);
 	free(q);
 }

@@ -23,16 +23,8 @@
 
 struct evqueue;
 
-/* Told of an event the sink will see soon (distance 2, then 1 event
- * ahead), so that it can start fetching what that event needs. A hint
- * only: it must not change the sink's state in a way the sink sees. */
-typedef void (*evqueue_ahead_fn)(void *ctx, const struct event *ev,
-    int distance);
-
-/* A queue in front of sink(ctx, ...), with an optional look-ahead hook
- * (NULL: none). Never NULL. */
-struct evqueue *evqueue_new(event_sink_fn sink, evqueue_ahead_fn ahead,
-    void *ctx, bool threads);
+/* A queue in front of sink(ctx, ...). Never NULL. */
+struct evqueue *evqueue_new(event_sink_fn sink, void *ctx, bool threads);
 /* An event_sink_fn; ctx is the queue. */
 void evqueue_push(void *q, const struct event *ev);
 /* Waits until the sink has seen every event pushed; the queue can take
