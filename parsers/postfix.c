@@ -81,44 +81,45 @@ postfix_is_tag(const struct syslog_rec *r)
 	return pf_program(r->program) != PF_UNKNOWN;
 }
 
-static bool
-is_long_qid_char(char c)
-{
-	/* 0-9, B-Z and b-z without vowels */
-	if (c >= '0' && c <= '9')
-		return true;
-	if (c >= 'B' && c <= 'Z')
-		return c != 'E' && c != 'I' && c != 'O' && c != 'U';
-	if (c >= 'b' && c <= 'z')
-		return c != 'e' && c != 'i' && c != 'o' && c != 'u';
-	return false;
-}
+/* Queue ID characters: QC_HEX for the short form (0-9, A-F), QC_LONG
+ * for the long one (0-9, B-Z and b-z without vowels). Every line's ID
+ * is checked, so by table. */
+#define QC_HEX	1
+#define QC_LONG	2
+static const unsigned char qid_class[256] = {
+	['0'] = 3, ['1'] = 3, ['2'] = 3, ['3'] = 3, ['4'] = 3, ['5'] = 3,
+	['6'] = 3, ['7'] = 3, ['8'] = 3, ['9'] = 3, ['A'] = 1, ['B'] = 3,
+	['C'] = 3, ['D'] = 3, ['E'] = 1, ['F'] = 3, ['G'] = 2, ['H'] = 2,
+	['J'] = 2, ['K'] = 2, ['L'] = 2, ['M'] = 2, ['N'] = 2, ['P'] = 2,
+	['Q'] = 2, ['R'] = 2, ['S'] = 2, ['T'] = 2, ['V'] = 2, ['W'] = 2,
+	['X'] = 2, ['Y'] = 2, ['Z'] = 2, ['b'] = 2, ['c'] = 2, ['d'] = 2,
+	['f'] = 2, ['g'] = 2, ['h'] = 2, ['j'] = 2, ['k'] = 2, ['l'] = 2,
+	['m'] = 2, ['n'] = 2, ['p'] = 2, ['q'] = 2, ['r'] = 2, ['s'] = 2,
+	['t'] = 2, ['v'] = 2, ['w'] = 2, ['x'] = 2, ['y'] = 2, ['z'] = 2,
+};
 
 /* See postfix.h. */
 size_t
 postfix_qid_len(struct str s)
 {
 	size_t i, last_z = 0;
-	bool hex = true, lng = true;
+	unsigned cls = QC_HEX | QC_LONG;
 
 	for (i = 0; i < s.len && i < 40 && s.p[i] != ':'; i++) {
-		char c = s.p[i];
+		unsigned char c = (unsigned char)s.p[i];
 
-		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F')))
-			hex = false;
-		if (!is_long_qid_char(c))
-			lng = false;
+		cls &= qid_class[c];
+		if (cls == 0)
+			return 0;
 		if (c == 'z')
 			last_z = i;
-		if (!hex && !lng)
-			return 0;
 	}
 	if (i >= s.len || s.p[i] != ':')
 		return 0;
-	if (hex && i >= 6)
+	if ((cls & QC_HEX) && i >= 6)
 		return i;
 	/* Long form: time (>= 6) + usec (4) + 'z' + inode (>= 1). */
-	if (lng && i >= 12 && last_z >= 10 && last_z + 1 < i)
+	if ((cls & QC_LONG) && i >= 12 && last_z >= 10 && last_z + 1 < i)
 		return i;
 	return 0;
 }
