@@ -228,7 +228,8 @@ attempt_end(struct trace_out *t, const char *reply, uint64_t evid,
  * across hops (base[h] + index), first[] gives each one's run in
  * order[] (attempt k of hop h as (h, k)), and a map from (address,
  * parent) chains the recipients of every hop with that pair, in hop
- * order. Built once per message, in time linear in its attempts.
+ * order. Built once per message, in time linear in its recipients and
+ * attempts.
  */
 struct att_index {
 	uint32_t *base;			/* nhops + 1 */
@@ -238,8 +239,7 @@ struct att_index {
 	uint32_t *slots;		/* map: recipient + 1, 0 empty */
 	size_t mask;
 	size_t capbase, capfirst, caphop, capk, capnext, capslots;
-	/* The tries written for the current row: the same log read twice
-	 * (two copies, two formats) gives each try twice. */
+	/* The tries gathered for the current row, with their hops. */
 	const struct msg_attempt **seen;
 	const struct msg **seen_hop;
 	size_t nseen, capseen, capseenhop;
