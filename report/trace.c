@@ -154,27 +154,43 @@ trace_begin(struct trace_out *t)
 	fputs(TRACE_HEADER "\r\n", t->f);
 }
 
-int
-trace_msg(void *ctx, const struct recon_msg *m)
+/* Calls write() for each selected row of m, and begin() once before
+ * the first. */
+static void
+each_selected_row(struct trace_out *t, const struct recon_msg *m,
+    void (*begin)(struct trace_out *, const struct recon_msg *),
+    void (*write)(struct trace_out *, const struct recon_msg *,
+    const struct recon_row *))
 {
-	struct trace_out *t = ctx;
-	bool cached = false;
+	bool begun = false;
 	size_t k;
 
 	if (t->sel != NULL && !select_msg(t->sel, t->st, m))
-		return 0;
+		return;
 	for (k = 0; k < m->nrows; k++) {
 		if (t->sel != NULL && !select_row(t->sel, t->st, &m->rows[k]))
 			continue;
-		if (!cached) {
-			cache_cell(&t->msgid, m->msgid);
-			cache_cell(&t->sender, intern_str(&t->st->strings,
-			    m->sender));
-			cache_cell(&t->subject, m->subject);
-			cached = true;
+		if (!begun) {
+			begin(t, m);
+			begun = true;
 		}
-		write_row(t, m, &m->rows[k]);
+		write(t, m, &m->rows[k]);
 	}
+}
+
+/* The cells of m's own, encoded once for its rows. */
+static void
+cache_msg_cells(struct trace_out *t, const struct recon_msg *m)
+{
+	cache_cell(&t->msgid, m->msgid);
+	cache_cell(&t->sender, intern_str(&t->st->strings, m->sender));
+	cache_cell(&t->subject, m->subject);
+}
+
+int
+trace_msg(void *ctx, const struct recon_msg *m)
+{
+	each_selected_row(ctx, m, cache_msg_cells, write_row);
 	return 0;
 }
 
@@ -272,6 +288,22 @@ rcpt_at(const struct recon_msg *m, const struct att_index *ai, uint32_t g,
 	return &m->hops[h].rcpts[g - ai->base[h]];
 }
 
+/* The map slot of the pair key: its chain's, or the empty one where it
+ * would go. */
+static size_t
+att_slot(const struct att_index *ai, const struct recon_msg *m,
+    uint64_t key)
+{
+	uint32_t hop;
+	size_t j;
+
+	for (j = hash_u64(key) & ai->mask; ai->slots[j] != 0;
+	    j = (j + 1) & ai->mask)
+		if (pair_key(rcpt_at(m, ai, ai->slots[j] - 1, &hop)) == key)
+			break;
+	return j;
+}
+
 static void
 att_index_build(struct att_index *ai, const struct recon_msg *m)
 {
@@ -327,15 +359,8 @@ att_index_build(struct att_index *ai, const struct recon_msg *m)
 	ai->mask = nslots - 1;
 	for (g = n; g-- > 0;) {
 		uint32_t hop;
-		const struct rcpt *r = rcpt_at(m, ai, g, &hop);
-		uint64_t key = pair_key(r);
-		uint32_t hp;
 
-		for (j = hash_u64(key) & ai->mask; ai->slots[j] != 0;
-		    j = (j + 1) & ai->mask)
-			if (pair_key(rcpt_at(m, ai, ai->slots[j] - 1, &hp)) ==
-			    key)
-				break;
+		j = att_slot(ai, m, pair_key(rcpt_at(m, ai, g, &hop)));
 		/* Walking back, each one goes in front of its chain. */
 		ai->next[g] = ai->slots[j];
 		ai->slots[j] = g + 1;
@@ -348,17 +373,9 @@ static uint32_t
 att_index_find(const struct att_index *ai, const struct recon_msg *m,
     const struct rcpt *r)
 {
-	uint64_t key = pair_key(r);
-	uint32_t hp;
-	size_t j;
-
 	if (ai->base[m->nhops] == 0)
 		return 0;
-	for (j = hash_u64(key) & ai->mask; ai->slots[j] != 0;
-	    j = (j + 1) & ai->mask)
-		if (pair_key(rcpt_at(m, ai, ai->slots[j] - 1, &hp)) == key)
-			return ai->slots[j];
-	return 0;
+	return ai->slots[att_slot(ai, m, pair_key(r))];
 }
 
 static void
@@ -499,29 +516,20 @@ write_attempts(struct trace_out *t, const struct recon_msg *m,
 		write_refusal(t, row, row->rj, m->join);
 }
 
+/* The message's cells and its attempts index. */
+static void
+begin_attempts(struct trace_out *t, const struct recon_msg *m)
+{
+	cache_msg_cells(t, m);
+	if (t->ai == NULL)
+		t->ai = xcalloc(1, sizeof(*t->ai));
+	att_index_build(t->ai, m);
+}
+
 int
 trace_attempts_msg(void *ctx, const struct recon_msg *m)
 {
-	struct trace_out *t = ctx;
-	bool cached = false;
-	size_t k;
-
-	if (t->sel != NULL && !select_msg(t->sel, t->st, m))
-		return 0;
-	for (k = 0; k < m->nrows; k++) {
-		if (t->sel != NULL && !select_row(t->sel, t->st, &m->rows[k]))
-			continue;
-		if (!cached) {
-			cache_cell(&t->msgid, m->msgid);
-			cache_cell(&t->sender, intern_str(&t->st->strings,
-			    m->sender));
-			if (t->ai == NULL)
-				t->ai = xcalloc(1, sizeof(*t->ai));
-			att_index_build(t->ai, m);
-			cached = true;
-		}
-		write_attempts(t, m, &m->rows[k]);
-	}
+	each_selected_row(ctx, m, begin_attempts, write_attempts);
 	return 0;
 }
 
