@@ -9,6 +9,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Rows go to the stream in large writes: one fwrite() a row was a
+ * good part of the writing. */
+#define TRACE_OUT_FLUSH	(64u << 10)
+
+static void
+flush_out(struct trace_out *t)
+{
+	if (t->out.len > 0)
+		fwrite(t->out.p, 1, t->out.len, t->f);
+	buf_reset(&t->out);
+}
+
+/* Ends the row in t->line and queues it for the stream. */
+static void
+end_row(struct trace_out *t)
+{
+	csv_end(&t->line);
+	buf_add(&t->out, t->line.b.p, t->line.b.len);
+	if (t->out.len >= TRACE_OUT_FLUSH)
+		flush_out(t);
+	t->rows++;
+}
+
 /* Most strings are plain: whether one is, is worked out once. */
 static void
 cell_id(struct trace_out *t, struct csv_line *l, uint32_t id)
@@ -143,9 +166,7 @@ write_row(struct trace_out *t, const struct recon_msg *m,
 		csv_cell(l, "", 0);
 		cell_evidence(t, l, rj->evid, RECON_JOIN_NONE, false);
 	}
-	csv_end(l);
-	fwrite(l->b.p, 1, l->b.len, t->f);
-	t->rows++;
+	end_row(t);
 }
 
 void
@@ -234,9 +255,7 @@ attempt_end(struct trace_out *t, const char *reply, uint64_t evid,
 
 	csv_cells(l, reply);
 	cell_evidence(t, l, evid, join, unresolved);
-	csv_end(l);
-	fwrite(l->b.p, 1, l->b.len, t->f);
-	t->rows++;
+	end_row(t);
 }
 
 /*
@@ -536,6 +555,8 @@ trace_attempts_msg(void *ctx, const struct recon_msg *m)
 int
 trace_end(struct trace_out *t)
 {
+	flush_out(t);
+	buf_free(&t->out);
 	buf_free(&t->line.b);
 	buf_free(&t->scratch);
 	buf_free(&t->msgid.b);

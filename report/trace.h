@@ -40,6 +40,7 @@ struct trace_out {
 	uint8_t *src_plain;		/* the same by stream id */
 	struct csv_line msgid, sender, subject;	/* the message's cells */
 	struct att_index *ai;		/* --attempts: the message's tries */
+	struct buf out;			/* rows not yet handed to f */
 };
 
 /*
