@@ -856,7 +856,10 @@ cmd_scan(int argc, char **argv)
 	run_init(&run, &o);
 	run_read(&run, argv + optind, argc - optind);
 	sc = scan_new(&so, &run.store);
-	recon_run(&run.store, scan_learn, sc, &run.recon);
+	/* The next messages are put together while scan looks at one:
+	 * scan only adds strings, which other threads may read meanwhile
+	 * (see intern.h). */
+	recon_run_ahead(&run.store, scan_learn, sc, &run.recon);
 	scan_prepare(sc);
 
 	if (outfile_open(&out, path) != 0) {
@@ -875,7 +878,7 @@ cmd_scan(int argc, char **argv)
 	sp.trace = &to;
 	sp.scan = sc;
 	trace_begin(&to);
-	recon_run(&run.store, scan_pass2, &sp, &run.recon);
+	recon_run_ahead(&run.store, scan_pass2, &sp, &run.recon);
 	status = EXIT_DONE;
 	if (trace_end(&to) != 0 || outfile_commit(&out) != 0) {
 		fprintf(stderr, "mailspill: fatal: cannot write %s: %s\n", path,

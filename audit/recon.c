@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1068,8 +1069,10 @@ recon_run_ahead(struct msg_store *st, recon_fn fn, void *ctx,
 	struct ahead *ah;
 	pthread_t thread;
 	size_t i, k;
+	uint32_t strings_before;
 	int ret = 0;
 
+	strings_before = intern_count(&st->strings);
 	plan_init(&pl, st, stats);
 	ah = xcalloc(1, sizeof(*ah));
 	ah->pl = &pl;
@@ -1099,5 +1102,12 @@ recon_run_ahead(struct msg_store *st, recon_fn fn, void *ctx,
 		slot_free(&ah->slots[k]);
 	free(ah);
 	plan_free(&pl);
+	/* The second thread read the strings while fn ran: fn must not
+	 * have added any (see recon.h). */
+	if (intern_count(&st->strings) != strings_before) {
+		fprintf(stderr, "mailspill: internal error: strings added "
+		    "during a reconstruction with look-ahead\n");
+		abort();
+	}
 	return ret;
 }

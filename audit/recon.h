@@ -84,8 +84,9 @@ int recon_run(struct msg_store *st, recon_fn fn, void *ctx,
 /*
  * The same, with the next messages put together (loaded from the spill,
  * joined, their rows built) in a second thread while fn handles the
- * current one. fn must not change st (its strings above all): the other
- * thread reads them. For report writers that only read.
+ * current one. fn must not change st, and must not add strings: the
+ * other thread reads them (intern_id() of a string already there adds
+ * nothing). A string added anyway is an internal error that aborts.
  */
 int recon_run_ahead(struct msg_store *st, recon_fn fn, void *ctx,
     struct recon_stats *stats);

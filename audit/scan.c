@@ -120,6 +120,23 @@ struct scan {
 	size_t ndom_of;
 };
 
+/* Adds the domain of every address in the store's strings, so that the
+ * passes over the messages (recon_run_ahead(), with a second thread
+ * reading the strings) find every domain there and add none. */
+static void
+intern_domains(struct msg_store *st)
+{
+	uint32_t id, n = intern_count(&st->strings);
+
+	for (id = 1; id <= n; id++) {
+		const char *a = intern_str(&st->strings, id);
+		const char *at = strrchr(a, '@');
+
+		if (at != NULL && at[1] != '\0')
+			intern_id(&st->strings, at + 1, strlen(at + 1));
+	}
+}
+
 struct scan *
 scan_new(const struct scan_opts *o, struct msg_store *st)
 {
@@ -133,6 +150,7 @@ scan_new(const struct scan_opts *o, struct msg_store *st)
 	sc->dslots = xcalloc(sc->dmask + 1, sizeof(*sc->dslots));
 	sc->pmask = 4095;
 	sc->pairs = xcalloc(sc->pmask + 1, sizeof(*sc->pairs));
+	intern_domains(st);
 	return sc;
 }
 
