@@ -6,11 +6,13 @@
 #include "json.h"
 #include "outfile.h"
 #include "../lib/buf.h"
+#include "../lib/hash.h"
 #include "../lib/xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -246,35 +248,70 @@ write_incidents(const struct scan_report *r)
 	return outfile_commit(&out);
 }
 
+/* The names of this run's incident files, to tell stale ones by: a
+ * set, since a large log gives tens of thousands. */
+struct name_set {
+	const char **v;
+	size_t mask;
+};
+
+static void
+name_set_init(struct name_set *ns, const struct scan_report *r)
+{
+	size_t n = 16, i, j;
+
+	while (n < r->incs->n * 2 + 2)
+		n *= 2;
+	ns->v = xcalloc(n, sizeof(*ns->v));
+	ns->mask = n - 1;
+	for (i = 0; i < r->incs->n; i++) {
+		const char *id = r->incs->v[i]->id;
+
+		for (j = hash_bytes(id, strlen(id)) & ns->mask; ns->v[j] != NULL;
+		    j = (j + 1) & ns->mask)
+			;
+		ns->v[j] = id;
+	}
+}
+
+static bool
+name_set_has(const struct name_set *ns, const char *s, size_t len)
+{
+	size_t j;
+
+	for (j = hash_bytes(s, len) & ns->mask; ns->v[j] != NULL;
+	    j = (j + 1) & ns->mask)
+		if (strncmp(ns->v[j], s, len) == 0 && ns->v[j][len] == '\0')
+			return true;
+	return false;
+}
+
 /* Incident files of an earlier run that this run did not write. */
 static void
 remove_stale(const struct scan_report *r)
 {
 	char path[4096];
+	struct name_set ns;
 	DIR *d;
 	struct dirent *de;
-	size_t i;
 
 	snprintf(path, sizeof(path), "%s/incidents", r->dir);
 	if ((d = opendir(path)) == NULL)
 		return;
+	name_set_init(&ns, r);
 	while ((de = readdir(d)) != NULL) {
-		bool keep = false;
 		size_t len = strlen(de->d_name);
 
 		if (strncmp(de->d_name, "INC-", 4) != 0 || len < 5 ||
-		    strcmp(de->d_name + len - 4, ".csv") != 0)
+		    strcmp(de->d_name + len - 4, ".csv") != 0 ||
+		    name_set_has(&ns, de->d_name, len - 4))
 			continue;
-		for (i = 0; i < r->incs->n && !keep; i++)
-			keep = strlen(r->incs->v[i]->id) == len - 4 &&
-			    strncmp(r->incs->v[i]->id, de->d_name, len - 4) == 0;
-		if (!keep) {
-			snprintf(path, sizeof(path), "%s/incidents/%s", r->dir,
-			    de->d_name);
-			unlink(path);
-		}
+		snprintf(path, sizeof(path), "%s/incidents/%s", r->dir,
+		    de->d_name);
+		unlink(path);
 	}
 	closedir(d);
+	free(ns.v);
 }
 
 static void

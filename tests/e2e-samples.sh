@@ -86,8 +86,8 @@ else
 	    awk '/^# unrecognized/ { on = 1; next } /^input\t/ { exit } on' | head -n 20
 	fail=1
 fi
-# scan's deliveries.csv (the reconstruction in one thread) is the trace
-# (put together ahead in a second thread), byte for byte.
+# scan's deliveries.csv is the trace, byte for byte (test_model checks
+# that the look-ahead reconstruction gives what the one-thread one does).
 "$MAILSPILL" scan -q --year 2026 --tz UTC -o "$tmp/report" "$logs" >/dev/null
 if cmp "$tmp/trace.csv" "$tmp/report/deliveries.csv" >/dev/null; then
 	echo "ok: scan's deliveries.csv is the trace"

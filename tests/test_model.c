@@ -8,6 +8,8 @@
 #include "../audit/recon.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 struct ev_spec {
 	enum ev_type type;
@@ -117,10 +119,17 @@ render(struct msg_store *st, char *out, size_t len)
 {
 	struct render_ctx rc = { st, out, len, 0 };
 	struct recon_stats stats;
+	char *ahead = calloc(1, len);
+	struct render_ctx ra = { st, ahead, len, 0 };
 
 	out[0] = '\0';
 	msg_store_finish(st);
 	recon_run(st, render_msg, &rc, &stats);
+	/* The reconstruction with look-ahead gives the same, in order. */
+	CU_ASSERT_FATAL(ahead != NULL);
+	recon_run_ahead(st, render_msg, &ra, &stats);
+	CHECK_STR(ahead, out, "recon_run_ahead == recon_run");
+	free(ahead);
 }
 
 static void
@@ -299,6 +308,70 @@ test_forward_expired_reject(void)
 	msg_store_free(&st);
 }
 
+/* More messages than recon_run_ahead() puts together ahead (its slots
+ * wrap around), some joined across hosts by Message-ID: render()
+ * compares it with recon_run(); here, the order and count too. */
+static void
+test_many_messages(void)
+{
+	enum { N = 100 };
+	static char qids[N][2][8], msgids[N][16], rcpts[N][24];
+	static struct ev_spec e[N * 9];
+	struct msg_store st;
+	static char out[N * 200];
+	size_t n = 0, i, lines = 0;
+	const char *p;
+
+	for (i = 0; i < N; i++) {
+		int64_t t = 1000 + (int64_t)i * 10;
+
+		snprintf(qids[i][0], sizeof(qids[i][0]), "A%03zu", i);
+		snprintf(qids[i][1], sizeof(qids[i][1]), "B%03zu", i);
+		snprintf(msgids[i], sizeof(msgids[i]), "<m%03zu@x>", i);
+		snprintf(rcpts[i], sizeof(rcpts[i]), "r%03zu@example.org", i);
+		e[n++] = (struct ev_spec){ EV_BEGIN, t, "mx", qids[i][0],
+		    NULL, NULL, 0, 0 };
+		e[n++] = (struct ev_spec){ EV_MSGID, t, "mx", qids[i][0],
+		    msgids[i], NULL, 0, 0 };
+		e[n++] = (struct ev_spec){ EV_DELIVERY, t + 1, "mx",
+		    qids[i][0], rcpts[i], NULL, RCPT_SENT, 0 };
+		e[n++] = (struct ev_spec){ EV_DELIVERY, t + 1, "mx",
+		    qids[i][0], "list@example.net", NULL, RCPT_DEFERRED, 0 };
+		e[n++] = (struct ev_spec){ EV_END, t + 2, "mx", qids[i][0],
+		    NULL, NULL, 0, 0 };
+		if (i % 3 != 0)
+			continue;
+		/* Every third goes on to a second host. */
+		e[n++] = (struct ev_spec){ EV_BEGIN, t + 3, "mbox",
+		    qids[i][1], NULL, NULL, 0, 0 };
+		e[n++] = (struct ev_spec){ EV_MSGID, t + 3, "mbox",
+		    qids[i][1], msgids[i], NULL, 0, 0 };
+		e[n++] = (struct ev_spec){ EV_DELIVERY, t + 4, "mbox",
+		    qids[i][1], "local@example.org", NULL, RCPT_SENT, 0 };
+		e[n++] = (struct ev_spec){ EV_END, t + 5, "mbox", qids[i][1],
+		    NULL, NULL, 0, 0 };
+	}
+	msg_store_init(&st);
+	feed(&st, e, n);
+	render(&st, out, sizeof(out));
+	for (p = out; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	/* Two rows a message, and a third for the 34 that went on. */
+	CHECKF(lines == N * 2 + 34, "rows: got %zu", lines);
+	{
+		static const char first[] =
+		    "<m000@x>|list@example.net||deferred|mx\n"
+		    "<m000@x>|local@example.org||sent|mbox\n"
+		    "<m000@x>|r000@example.org||sent|mx\n<m001@x>|";
+
+		CHECKF(strncmp(out, first, sizeof(first) - 1) == 0,
+		    "first message: got %.130s", out);
+	}
+	CHECKF(strstr(out, "<m099@x>|r099@example.org||sent|mx\n") != NULL,
+	    "last message");
+	msg_store_free(&st);
+}
+
 static void
 test_addr_canonical(void)
 {
@@ -376,6 +449,7 @@ static const struct cu_test tests[] = {
 	{ "hops joined by Message-ID, alias parents", test_hops_and_aliases },
 	{ "hop order from hand-overs", test_hop_order_same_second },
 	{ "forwards, expiry, NOQUEUE rejects", test_forward_expired_reject },
+	{ "more messages than the look-ahead holds", test_many_messages },
 	{ "canonical addresses", test_addr_canonical },
 	{ "Message-ID join keys, Notes UNIDs", test_msgid_key },
 };
