@@ -224,16 +224,21 @@ incidents_number(struct incidents *is, const struct intern *strings)
 {
 	size_t i;
 
+	/* qsort() wants a valid array even when it is empty: an incident
+	 * may have nobody to notify, a scan no incident. */
 	for (i = 0; i < is->n; i++)
-		qsort(is->v[i]->msgs, is->v[i]->nmsgs, sizeof(*is->v[i]->msgs),
-		    msg_cmp);
-	qsort(is->v, is->n, sizeof(*is->v), incident_cmp);
+		if (is->v[i]->nmsgs > 1)
+			qsort(is->v[i]->msgs, is->v[i]->nmsgs,
+			    sizeof(*is->v[i]->msgs), msg_cmp);
+	if (is->n > 1)
+		qsort(is->v, is->n, sizeof(*is->v), incident_cmp);
 	for (i = 0; i < is->n; i++) {
 		struct incident *inc = is->v[i];
 
 		snprintf(inc->id, sizeof(inc->id), "INC-%04zu", i + 1);
-		qsort_r(inc->people, inc->npeople, sizeof(*inc->people),
-		    person_cmp, (void *)strings);
+		if (inc->npeople > 1)
+			qsort_r(inc->people, inc->npeople,
+			    sizeof(*inc->people), person_cmp, (void *)strings);
 		/* The index points at old positions: rebuild it. */
 		memset(inc->slots, 0, (inc->mask + 1) * sizeof(*inc->slots));
 		inc->mask = (inc->mask + 1) / 2 - 1;

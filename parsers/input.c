@@ -779,7 +779,8 @@ walk_path(struct walk *w, const char *path, int depth)
 		}
 	}
 	closedir(dir);
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n > 1)	/* an empty directory leaves names NULL */
+		qsort(names, n, sizeof(*names), name_cmp);
 	for (i = 0; i < n; i++) {
 		if (walk_path(w, names[i], depth + 1) != 0)
 			ret = -1;
