@@ -116,28 +116,45 @@ cell_evidence(struct trace_out *t, struct csv_line *l, uint64_t evid,
 		csv_cell(l, t->scratch.p, t->scratch.len);
 }
 
+/* A cell known to need no quoting or guard: a time, a status name. */
 static void
-write_row(struct trace_out *t, const struct recon_msg *m,
-    const struct recon_row *row)
+cell_plain(struct csv_line *l, const char *s)
+{
+	csv_raw(l, s, strlen(s));
+}
+
+/* The cells every row begins with, in both tables: time, message_id,
+ * sender, recipient, parent. The message's own cells come from the
+ * cache; a NOQUEUE refusal's message has no Message-ID and its
+ * sender is the refusal's. */
+static void
+row_start(struct trace_out *t, const struct recon_row *row, int64_t time,
+    uint32_t rcpt)
 {
 	struct csv_line *l = &t->line;
 	char when[32];
 
 	csv_begin(l);
+	tzconv_format(t->tz, time, when);
+	cell_plain(l, when);
+	csv_raw(l, t->msgid.b.p, t->msgid.b.len);
+	csv_raw(l, t->sender.b.p, t->sender.b.len);
+	cell_id(t, l, rcpt);
+	cell_id(t, l, row->r != NULL ? row->parent : 0);
+}
+
+static void
+write_row(struct trace_out *t, const struct recon_msg *m,
+    const struct recon_row *row)
+{
+	struct csv_line *l = &t->line;
+
 	if (row->r != NULL) {
 		const struct rcpt *r = row->r;
 
-		tzconv_format(t->tz, r->time, when);
-		/* Times and the status and visibility names are plain. */
-		csv_raw(l, when, strlen(when));
-		csv_raw(l, t->msgid.b.p, t->msgid.b.len);
-		csv_raw(l, t->sender.b.p, t->sender.b.len);
-		cell_id(t, l, r->addr);
-		cell_id(t, l, row->parent);
-		csv_raw(l, rcpt_status_name(r->status),
-		    strlen(rcpt_status_name(r->status)));
-		csv_raw(l, rcpt_vis_name(row->vis),
-		    strlen(rcpt_vis_name(row->vis)));
+		row_start(t, row, r->time, r->addr);
+		cell_plain(l, rcpt_status_name(r->status));
+		cell_plain(l, rcpt_vis_name(row->vis));
 		/* A header address refused at RCPT time: the refusing
 		 * host, and no queue. */
 		cell_id(t, l, row->rj != NULL ? row->rj->host :
@@ -151,14 +168,9 @@ write_row(struct trace_out *t, const struct recon_msg *m,
 	} else {
 		const struct reject *rj = row->rj;
 
-		tzconv_format(t->tz, rj->time, when);
-		csv_cells(l, when);
-		csv_cell(l, "", 0);
-		cell_id(t, l, rj->sender);
-		cell_id(t, l, rj->rcpt);
-		csv_cell(l, "", 0);
-		csv_cells(l, rcpt_status_name(RCPT_REJECTED));
-		csv_cells(l, rcpt_vis_name(VIS_UNKNOWN));
+		row_start(t, row, rj->time, rj->rcpt);
+		cell_plain(l, rcpt_status_name(RCPT_REJECTED));
+		cell_plain(l, rcpt_vis_name(VIS_UNKNOWN));
 		cell_id(t, l, rj->host);
 		csv_cell(l, "", 0);
 		csv_cell(l, "", 0);
@@ -227,24 +239,7 @@ attempt_number(struct csv_line *l, unsigned long n)
 	char num[24];
 
 	snprintf(num, sizeof(num), "%lu", n);
-	csv_raw(l, num, strlen(num));
-}
-
-/* The cells every attempt row of a recipient row begins with. */
-static void
-attempt_start(struct trace_out *t, const struct recon_row *row, int64_t time,
-    uint32_t rcpt)
-{
-	struct csv_line *l = &t->line;
-	char when[32];
-
-	csv_begin(l);
-	tzconv_format(t->tz, time, when);
-	csv_raw(l, when, strlen(when));
-	csv_raw(l, t->msgid.b.p, t->msgid.b.len);
-	csv_raw(l, t->sender.b.p, t->sender.b.len);
-	cell_id(t, l, rcpt);
-	cell_id(t, l, row->r != NULL ? row->parent : 0);
+	cell_plain(l, num);
 }
 
 static void
@@ -275,9 +270,9 @@ struct att_index {
 	size_t mask;
 	size_t capbase, capfirst, caphop, capk, capnext, capslots;
 	/* The tries gathered for the current row, with their hops. */
-	const struct msg_attempt **seen;
-	const struct msg **seen_hop;
-	size_t nseen, capseen, capseenhop;
+	const struct msg_attempt **tries;
+	const struct msg **try_hops;
+	size_t ntries, captries, captryhops;
 };
 
 static void *
@@ -408,8 +403,8 @@ att_index_free(struct att_index *ai)
 	free(ai->order_k);
 	free(ai->next);
 	free(ai->slots);
-	free(ai->seen);
-	free(ai->seen_hop);
+	free(ai->tries);
+	free(ai->try_hops);
 	free(ai);
 }
 
@@ -421,10 +416,9 @@ write_refusal(struct trace_out *t, const struct recon_row *row,
 {
 	struct csv_line *l = &t->line;
 
-	attempt_start(t, row, rj->time, rj->rcpt);
+	row_start(t, row, rj->time, rj->rcpt);
 	attempt_number(l, 1);
-	csv_raw(l, rcpt_status_name(RCPT_REJECTED),
-	    strlen(rcpt_status_name(RCPT_REJECTED)));
+	cell_plain(l, rcpt_status_name(RCPT_REJECTED));
 	cell_id(t, l, rj->host);
 	csv_cell(l, "", 0);
 	csv_cell(l, "", 0);
@@ -442,14 +436,14 @@ gather_tries(struct att_index *ai, const struct recon_msg *m, uint32_t g)
 	for (o = ai->first[g]; o < ai->first[g + 1]; o++) {
 		const struct msg *hop = &m->hops[ai->order_hop[o]];
 
-		ai->seen = grow(ai->seen, &ai->capseen, ai->nseen + 1,
-		    sizeof(*ai->seen));
-		ai->seen_hop = grow(ai->seen_hop, &ai->capseenhop,
-		    ai->nseen + 1, sizeof(*ai->seen_hop));
-		ai->seen[ai->nseen] = &hop->atts[ai->order_k[o]];
-		ai->seen_hop[ai->nseen++] = hop;
+		ai->tries = grow(ai->tries, &ai->captries, ai->ntries + 1,
+		    sizeof(*ai->tries));
+		ai->try_hops = grow(ai->try_hops, &ai->captryhops,
+		    ai->ntries + 1, sizeof(*ai->try_hops));
+		ai->tries[ai->ntries] = &hop->atts[ai->order_k[o]];
+		ai->try_hops[ai->ntries++] = hop;
 	}
-	return ai->nseen;
+	return ai->ntries;
 }
 
 static bool
@@ -474,20 +468,19 @@ write_tries(struct trace_out *t, const struct recon_msg *m,
 	unsigned long n = 0;
 	size_t i, j;
 
-	for (i = 0; i < ai->nseen; i++) {
-		const struct msg *hop = ai->seen_hop[i];
-		const struct msg_attempt *a = ai->seen[i];
+	for (i = 0; i < ai->ntries; i++) {
+		const struct msg *hop = ai->try_hops[i];
+		const struct msg_attempt *a = ai->tries[i];
 		const struct rcpt *r = &hop->rcpts[a->rcpt];
 
-		for (j = i + 1; j < ai->nseen; j++)
-			if (same_try(hop, a, ai->seen_hop[j], ai->seen[j]))
+		for (j = i + 1; j < ai->ntries; j++)
+			if (same_try(hop, a, ai->try_hops[j], ai->tries[j]))
 				break;
-		if (j < ai->nseen)
+		if (j < ai->ntries)
 			continue;
-		attempt_start(t, row, a->time, row->r->addr);
+		row_start(t, row, a->time, row->r->addr);
 		attempt_number(l, ++n);
-		csv_raw(l, rcpt_status_name(a->status),
-		    strlen(rcpt_status_name(a->status)));
+		cell_plain(l, rcpt_status_name(a->status));
 		cell_id(t, l, hop->host);
 		csv_cells(l, hop->qid);
 		cell_id(t, l, a->relay);
@@ -509,27 +502,27 @@ write_attempts(struct trace_out *t, const struct recon_msg *m,
 	const struct msg *hop = row->hop;
 	uint32_t g;
 
-	ai->nseen = 0;
+	ai->ntries = 0;
 	if (row->r == NULL) {
 		write_refusal(t, row, row->rj, RECON_JOIN_NONE);
 		return;
 	}
 	for (g = att_index_find(ai, m, row->r); g != 0; g = ai->next[g - 1])
 		gather_tries(ai, m, g - 1);
-	if (ai->nseen == 0 && hop != NULL && row->r >= hop->rcpts &&
+	if (ai->ntries == 0 && hop != NULL && row->r >= hop->rcpts &&
 	    row->r < hop->rcpts + hop->nrcpts)
 		gather_tries(ai, m, ai->base[hop - m->hops] +
 		    (uint32_t)(row->r - hop->rcpts));
-	if (ai->nseen == 0 && hop != NULL && row->r->evid != 0) {
+	if (ai->ntries == 0 && hop != NULL && row->r->evid != 0) {
 		uint32_t i;
 
 		/* A copy of the record: the recipient of the same line. */
-		for (i = 0; i < hop->nrcpts && ai->nseen == 0; i++)
+		for (i = 0; i < hop->nrcpts && ai->ntries == 0; i++)
 			if (hop->rcpts[i].evid == row->r->evid)
 				gather_tries(ai, m, ai->base[hop - m->hops] +
 				    i);
 	}
-	if (ai->nseen > 0)
+	if (ai->ntries > 0)
 		write_tries(t, m, row);
 	else if (row->rj != NULL)
 		write_refusal(t, row, row->rj, m->join);
