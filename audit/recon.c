@@ -67,6 +67,34 @@ rkey(const char *r, size_t off, uint64_t flip)
 }
 
 /*
+ * Sorts n records of size sz in cmp's order, keeping equal ones in
+ * their order: by insertion when there are few (the usual case: a
+ * message's rows, a run of equal sort keys), where qsort_r() would cost
+ * more in setting up than in comparing; else qsort_r() (glibc's merge
+ * sort, also stable), never quadratic. tmp holds one record.
+ */
+static void
+sort_few(void *base, size_t n, size_t sz, void *tmp,
+    int (*cmp)(const void *, const void *, void *), void *ctx)
+{
+	char *b = base;
+	size_t i, j;
+
+	if (n < 2)
+		return;
+	if (n > 16) {
+		qsort_r(base, n, sz, cmp, ctx);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		memcpy(tmp, b + i * sz, sz);
+		for (j = i; j > 0 && cmp(b + (j - 1) * sz, tmp, ctx) > 0; j--)
+			memcpy(b + j * sz, b + (j - 1) * sz, sz);
+		memcpy(b + j * sz, tmp, sz);
+	}
+}
+
+/*
  * Sorts n records of size sz by the key at off (rkey()), stably, a byte
  * a pass from byte lo up to the top one (a million references sort
  * several times faster than with qsort and its comparisons), then puts
@@ -81,7 +109,7 @@ radix_sort(void *base, size_t n, size_t sz, void *tmp, size_t off,
 {
 	char *src = base, *dst = tmp, *t;
 	size_t (*count)[256] = xcalloc(8, sizeof(*count));
-	size_t i, run, k;
+	size_t i, run;
 	unsigned pass;
 
 	/* Every pass's counts in one reading. */
@@ -123,24 +151,7 @@ radix_sort(void *base, size_t n, size_t sz, void *tmp, size_t off,
 		for (run = i + 1; run < n && rkey((char *)base + run * sz, off,
 		    flip) >> (lo * 8) == k0; run++)
 			;
-		if (run - i < 2)
-			continue;
-		if (run - i > 16) {	/* many at one time: no quadratic */
-			qsort_r((char *)base + i * sz, run - i, sz, cmp, ctx);
-			continue;
-		}
-		for (k = i + 1; k < run; k++) {
-			size_t j = k;
-
-			memcpy(tmp, (char *)base + k * sz, sz);
-			while (j > i && cmp((char *)base + (j - 1) * sz, tmp,
-			    ctx) > 0) {
-				memcpy((char *)base + j * sz,
-				    (char *)base + (j - 1) * sz, sz);
-				j--;
-			}
-			memcpy((char *)base + j * sz, tmp, sz);
-		}
+		sort_few((char *)base + i * sz, run - i, sz, tmp, cmp, ctx);
 	}
 }
 
@@ -228,28 +239,6 @@ row_cmp(const void *pa, const void *pb, void *ctx)
 			return c;
 	}
 	return a->hop->seq < b->hop->seq ? -1 : a->hop->seq > b->hop->seq;
-}
-
-/* Rows by address, parent and hop: by insertion when few (most messages
- * have a handful), where qsort_r would cost more in setting up than in
- * comparing. Both keep equal rows in their order. */
-static void
-sort_rows(struct recon_row *v, size_t n, const struct intern *strings)
-{
-	size_t i, j;
-
-	if (n > 16) {
-		qsort_r(v, n, sizeof(*v), row_cmp, (void *)strings);
-		return;
-	}
-	for (i = 1; i < n; i++) {
-		struct recon_row x = v[i];
-
-		for (j = i; j > 0 && row_cmp(&v[j - 1], &x,
-		    (void *)strings) > 0; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
 }
 
 /* Recipients of re-submitted copies (same Message-ID, same host) get the
@@ -699,6 +688,7 @@ build_rows(struct rows *rw, const struct msg *hops, uint32_t nhops,
 	size_t total = 0, i, k, out, j;
 	struct addr_map am = rw->am, parents = rw->parents;
 	struct hdr_map hm = rw->hm;
+	struct recon_row tmp;
 	bool full = false;
 
 	rw->n = 0;
@@ -808,7 +798,8 @@ build_rows(struct rows *rw, const struct msg *hops, uint32_t nhops,
 				    &h->haddrs[k], strings, ri, scratch, m,
 				    full);
 	}
-	sort_rows(rw->v, rw->n, strings);
+	/* By address, parent and hop. */
+	sort_few(rw->v, rw->n, sizeof(*rw->v), &tmp, row_cmp, (void *)strings);
 	rw->am = am;
 	rw->parents = parents;
 	rw->hm = hm;
