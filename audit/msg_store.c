@@ -653,7 +653,8 @@ relay_id(struct msg_store *st, const struct event *ev)
 /* Adds one try at r to m's history, when the store keeps one. */
 static void
 note_attempt(struct msg_store *st, struct msg *m, const struct rcpt *r,
-    const struct event *ev, enum rcpt_status status, uint32_t dsn)
+    const struct event *ev, enum rcpt_status status, uint32_t relay,
+    uint32_t dsn)
 {
 	struct msg_attempt *a;
 
@@ -667,7 +668,7 @@ note_attempt(struct msg_store *st, struct msg *m, const struct rcpt *r,
 	a->time = ev->time;
 	a->evid = EVID(ev->src, ev->line);
 	a->rcpt = (uint32_t)(r - m->rcpts);
-	a->relay = relay_id(st, ev);
+	a->relay = relay;
 	a->dsn = dsn;
 	a->status = (uint8_t)status;
 	a->reply = ev->text.len > 0 ? arena_strndup(&m->arena, ev->text.p,
@@ -719,10 +720,11 @@ apply_delivery(struct msg_store *st, struct msg *m, const struct event *ev)
 	if (r->attempts > 0 && ev->time < r->time) {
 		/* An older attempt read late: it changes no outcome. */
 		st->stats.duplicate_events++;
-		note_attempt(st, m, r, ev, ev->status, dsn);
+		if (st->keep_attempts)
+			note_attempt(st, m, r, ev, ev->status,
+			    relay_id(st, ev), dsn);
 		return;
 	}
-	note_attempt(st, m, r, ev, ev->status, dsn);
 	if (r->attempts < UINT16_MAX)
 		r->attempts++;
 	r->flags |= RF_DELIVERED;
@@ -733,6 +735,7 @@ apply_delivery(struct msg_store *st, struct msg *m, const struct event *ev)
 	if (ev->flags & EVF_UNRESOLVED)
 		r->flags |= RF_UNRESOLVED;
 	set_outcome(st, r, ev, ev->status, dsn);
+	note_attempt(st, m, r, ev, ev->status, r->relay, dsn);
 }
 
 static void
@@ -748,7 +751,7 @@ apply_reject(struct msg_store *st, struct msg *m, const struct event *ev)
 		return;
 	}
 	set_outcome(st, r, ev, RCPT_REJECTED, dsn_id(st, ev));
-	note_attempt(st, m, r, ev, RCPT_REJECTED, r->dsn);
+	note_attempt(st, m, r, ev, RCPT_REJECTED, r->relay, r->dsn);
 	if (r->attempts < UINT16_MAX)
 		r->attempts++;
 }
@@ -1040,7 +1043,7 @@ msg_store_event(void *ctx, const struct event *ev)
 			r->status = RCPT_EXPIRED;
 			r->time = ev->time;
 			r->evid = EVID(ev->src, ev->line);
-			note_attempt(st, m, r, ev, RCPT_EXPIRED, 0);
+			note_attempt(st, m, r, ev, RCPT_EXPIRED, 0, 0);
 		}
 		break;
 	case EV_END:
@@ -1060,7 +1063,7 @@ msg_store_event(void *ctx, const struct event *ev)
 			set_outcome(st, &m->rcpts[i], ev, ev->status,
 			    dsn_id(st, ev));
 			note_attempt(st, m, &m->rcpts[i], ev, ev->status,
-			    m->rcpts[i].dsn);
+			    m->rcpts[i].relay, m->rcpts[i].dsn);
 		}
 		if (m->sender == 0 && ev->sender.len > 0)
 			m->sender = msg_store_addr(st, ev->sender.p,
