@@ -122,7 +122,7 @@ msg_store_free(struct msg_store *st)
 		msg_free(m);
 	}
 	for (i = 0; i <= st->mask; i++) {
-		for (m = st->slots[i]; m != NULL; m = next) {
+		for (m = st->slots[i].m; m != NULL; m = next) {
 			next = m->next_gen;
 			msg_free(m);
 		}
@@ -290,9 +290,27 @@ slot_index(struct msg_store *st, uint32_t host, const char *qid,
 	uint64_t h = key_hash(host, qid, qlen);
 	size_t j = h & st->mask;
 
-	while (st->slots[j] != NULL &&
-	    !key_eq(st->slots[j], h, host, qid, qlen))
+	while (st->slots[j].m != NULL && (st->slots[j].khash != h ||
+	    !key_eq(st->slots[j].m, h, host, qid, qlen)))
 		j = (j + 1) & st->mask;
+	return j;
+}
+
+/* The slot of a lifetime in the table, found without hashing its key
+ * again nor reading other lifetimes; its chain is the slot's or
+ * another generation's of the same key. */
+static size_t
+slot_of(const struct msg_store *st, const struct msg *m)
+{
+	size_t j = m->khash & st->mask;
+	const struct lt_slot *sl;
+
+	while ((sl = &st->slots[j])->m != NULL) {
+		if (sl->m == m || (sl->khash == m->khash &&
+		    key_eq(sl->m, m->khash, m->host, m->qid, strlen(m->qid))))
+			break;
+		j = (j + 1) & st->mask;
+	}
 	return j;
 }
 
@@ -300,17 +318,15 @@ static void
 slots_grow(struct msg_store *st)
 {
 	size_t n = (st->mask + 1) * 2, i, j;
-	struct msg **slots = xcalloc(n, sizeof(*slots));
+	struct lt_slot *slots = xcalloc(n, sizeof(*slots));
 
 	for (i = 0; i <= st->mask; i++) {
-		struct msg *m = st->slots[i];
-
-		if (m == NULL)
+		if (st->slots[i].m == NULL)
 			continue;
-		j = m->khash & (n - 1);
-		while (slots[j] != NULL)
+		j = st->slots[i].khash & (n - 1);
+		while (slots[j].m != NULL)
 			j = (j + 1) & (n - 1);
-		slots[j] = m;
+		slots[j] = st->slots[i];
 	}
 	free(st->slots);
 	st->slots = slots;
@@ -324,20 +340,18 @@ slot_delete(struct msg_store *st, size_t i)
 {
 	size_t j = i, k;
 
-	st->slots[i] = NULL;
+	st->slots[i].m = NULL;
 	st->used--;
 	for (;;) {
-		struct msg *m;
-
 		j = (j + 1) & st->mask;
-		if ((m = st->slots[j]) == NULL)
+		if (st->slots[j].m == NULL)
 			return;
-		k = m->khash & st->mask;
-		/* Leave m where it is if its home lies in (i, j]. */
+		k = st->slots[j].khash & st->mask;
+		/* Leave it where it is if its home lies in (i, j]. */
 		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
-		st->slots[i] = m;
-		st->slots[j] = NULL;
+		st->slots[i] = st->slots[j];
+		st->slots[j].m = NULL;
 		i = j;
 	}
 }
@@ -493,10 +507,11 @@ msg_new(struct msg_store *st, size_t slot, const struct event *ev,
 	m->state = MSG_OPEN;
 	m->seq = st->next_seq++;
 	st->stats.lifetimes++;
-	m->next_gen = st->slots[slot];
-	if (st->slots[slot] == NULL)
+	m->next_gen = st->slots[slot].m;
+	if (st->slots[slot].m == NULL)
 		st->used++;
-	st->slots[slot] = m;
+	st->slots[slot].m = m;
+	st->slots[slot].khash = m->khash;
 	if (++st->live > st->stats.open_peak)
 		st->stats.open_peak = st->live;
 	return m;
@@ -527,7 +542,7 @@ lifetime_for(struct msg_store *st, const struct event *ev)
 	size_t slot = slot_index(st, host, ev->qid.p, ql);
 	struct msg *m;
 
-	if (st->slots[slot] == NULL) {
+	if (st->slots[slot].m == NULL) {
 		if (st->used * 2 >= st->mask) {
 			slots_grow(st);
 			slot = slot_index(st, host, ev->qid.p, ql);
@@ -539,7 +554,7 @@ lifetime_for(struct msg_store *st, const struct event *ev)
 			st->stats.implicit_starts++;
 		return m;
 	}
-	m = pick_generation(st->slots[slot], ev->time);
+	m = pick_generation(st->slots[slot].m, ev->time);
 	if (starts(ev)) {
 		if (m->begun && m->begin == ev->time) {
 			st->stats.duplicate_events++;
@@ -577,7 +592,7 @@ retire(struct msg_store *st, struct msg *m)
 {
 	struct buf *b = &st->scratch;
 	struct msg_ref *ref;
-	size_t slot = slot_index(st, m->host, m->qid, strlen(m->qid));
+	size_t slot = slot_of(st, m);
 	struct msg **pp;
 
 	buf_reset(b);
@@ -595,13 +610,13 @@ retire(struct msg_store *st, struct msg *m)
 	ref->len = (uint32_t)b->len;
 	ref->off = spill_append(&st->spill, b->p, b->len);
 
-	for (pp = &st->slots[slot]; *pp != NULL; pp = &(*pp)->next_gen)
+	for (pp = &st->slots[slot].m; *pp != NULL; pp = &(*pp)->next_gen)
 		if (*pp == m) {
 			*pp = m->next_gen;
+			if (st->slots[slot].m == NULL)
+				slot_delete(st, slot);
 			break;
 		}
-	if (st->slots[slot] == NULL)
-		slot_delete(st, slot);
 	st->live--;
 	if (st->last_msg == m)
 		st->last_msg = NULL;
@@ -645,8 +660,8 @@ msg_store_finish(struct msg_store *st)
 	st->ended_head = st->ended_tail = NULL;
 	for (i = 0; i <= st->mask; i++) {
 		/* retire() may shift later slots back into i. */
-		while (st->slots[i] != NULL)
-			retire(st, st->slots[i]);
+		while (st->slots[i].m != NULL)
+			retire(st, st->slots[i].m);
 	}
 	/* The open lifetimes' memory is free now; hand its pages back
 	 * before the reconstruction allocates its own, so that the peak is

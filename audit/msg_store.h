@@ -215,7 +215,12 @@ struct msg_store {
 	struct spill spill;
 	struct msg_ref *refs;		/* retired lifetimes */
 	size_t nrefs, caprefs;
-	struct msg **slots;		/* (host, qid) -> lifetimes in memory */
+	/* (host, qid) -> lifetimes in memory; each slot has its key's
+	 * hash, so that probing and deleting read the table alone. */
+	struct lt_slot {
+		uint64_t khash;
+		struct msg *m;		/* latest generation first */
+	} *slots;
 	size_t mask, used;
 	size_t live;			/* lifetimes in memory */
 	struct msg *ended_head, *ended_tail;
