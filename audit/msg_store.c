@@ -637,13 +637,35 @@ queue_ended(struct msg_store *st, struct msg *m)
 	st->ended_tail = m;
 }
 
+/* The cache lines of a lifetime that retire() reads. */
+static void
+prefetch_lifetime(const struct msg *m)
+{
+	const char *p = (const char *)m;
+	size_t i;
+
+	for (i = 0; i < sizeof(*m); i += 64)
+		__builtin_prefetch(p + i);
+}
+
 static void
 retire_due(struct msg_store *st)
 {
-	struct msg *m;
+	struct msg *m, *n;
 
 	while ((m = st->ended_head) != NULL &&
 	    m->end < st->clock - MSG_RETIRE_DELAY) {
+		/* Lifetimes retire minutes after their last line, long out
+		 * of the cache, and several at a time: the next one was
+		 * fetched while this one's predecessor retired, so what it
+		 * points to can be fetched now, and the one after it. */
+		if ((n = m->next_ended) != NULL) {
+			__builtin_prefetch(n->rcpts);
+			__builtin_prefetch(n->msgid);
+			__builtin_prefetch(&st->slots[n->khash & st->mask]);
+			if (n->next_ended != NULL)
+				prefetch_lifetime(n->next_ended);
+		}
 		st->ended_head = m->next_ended;
 		if (st->ended_head == NULL)
 			st->ended_tail = NULL;
