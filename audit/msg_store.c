@@ -59,9 +59,6 @@ msg_store_init(struct msg_store *st)
 	st->rejmask = 255;
 	st->rejset = xcalloc(st->rejmask + 1, sizeof(*st->rejset));
 	st->clock = INT64_MIN;
-	/* Known from the start, so that the filing thread can tell the
-	 * empty address without reading the table. */
-	st->empty_id = intern_id(&st->strings, "", 0);
 }
 
 static void
@@ -389,94 +386,6 @@ host_id(struct msg_store *st, struct str h)
 	return id;
 }
 
-/* The same for the instance. */
-static uint32_t
-instance_id(struct msg_store *st, struct str s)
-{
-	uint32_t id;
-
-	if (s.len == 0)
-		return st->empty_id;
-	if (st->instance_id != 0 && s.len == st->instance_len &&
-	    memcmp(s.p, st->instance, s.len) == 0)
-		return st->instance_id;
-	id = intern_id(&st->strings, s.p, s.len);
-	if (s.len <= sizeof(st->instance)) {
-		memcpy(st->instance, s.p, s.len);
-		st->instance_len = s.len;
-		st->instance_id = id;
-	}
-	return id;
-}
-
-static uint32_t
-addr_id(struct msg_store *st, struct str s)
-{
-	return s.len ? msg_store_addr(st, s.p, s.len) : st->empty_id;
-}
-
-static uint32_t
-text_id(struct msg_store *st, struct str s)
-{
-	return s.len ? intern_id(&st->strings, s.p, s.len) : 0;
-}
-
-/* See msg_store.h. Every string a filing below interns, whatever the
- * event's type: an id the filing does not use costs a lookup, one it
- * misses would be interned by the other thread. */
-void
-msg_store_intern_event(void *ctx, struct event *ev, struct hdr_addr *addrs)
-{
-	struct msg_store *st = ctx;
-	size_t i;
-
-	ev->ids.host = host_id(st, ev->host);
-	ev->ids.instance = instance_id(st, ev->instance);
-	ev->ids.sender = addr_id(st, ev->sender);
-	ev->ids.addr = addr_id(st, ev->addr);
-	ev->ids.orig = ev->orig.len ? msg_store_addr(st, ev->orig.p,
-	    ev->orig.len) : 0;
-	ev->ids.relay = text_id(st, ev->relay);
-	ev->ids.dsn = text_id(st, ev->dsn);
-	ev->ids.hname = ev->hname.len ? text_id(st, ev->hname) :
-	    st->empty_id;
-	for (i = 0; i < ev->naddrs; i++) {
-		addrs[i].addr_id = addr_id(st, addrs[i].addr);
-		addrs[i].name_id = text_id(st, addrs[i].name);
-	}
-	ev->ids_set = true;
-}
-
-/* The ids of ev's strings: those msg_store_intern_event() found, or
- * interned here for an event handed to msg_store_event() directly. */
-static uint32_t
-ev_host(struct msg_store *st, const struct event *ev)
-{
-	return ev->ids_set ? ev->ids.host : host_id(st, ev->host);
-}
-
-static uint32_t
-ev_sender(struct msg_store *st, const struct event *ev)
-{
-	return ev->ids_set ? ev->ids.sender : addr_id(st, ev->sender);
-}
-
-static uint32_t
-ev_addr(struct msg_store *st, const struct event *ev)
-{
-	return ev->ids_set ? ev->ids.addr : addr_id(st, ev->addr);
-}
-
-/* 0 without a parent. */
-static uint32_t
-ev_orig(struct msg_store *st, const struct event *ev)
-{
-	if (ev->ids_set)
-		return ev->ids.orig;
-	return ev->orig.len ? msg_store_addr(st, ev->orig.p, ev->orig.len) :
-	    0;
-}
-
 static struct msg *
 msg_new(struct msg_store *st, size_t slot, const struct event *ev,
     uint32_t host)
@@ -498,8 +407,7 @@ msg_new(struct msg_store *st, size_t slot, const struct event *ev,
 	memcpy(m->qid, ev->qid.p, ql);
 	m->khash = key_hash(host, m->qid, ql);
 	m->host = host;
-	m->instance = ev->ids_set ? ev->ids.instance :
-	    instance_id(st, ev->instance);
+	m->instance = intern_id(&st->strings, ev->instance.p, ev->instance.len);
 	m->begin = ev->time;
 	m->end = INT64_MAX;
 	m->begin_evid = EVID(ev->src, ev->line);
@@ -537,7 +445,7 @@ starts(const struct event *ev)
 static struct msg *
 lifetime_for(struct msg_store *st, const struct event *ev)
 {
-	uint32_t host = ev_host(st, ev);
+	uint32_t host = host_id(st, ev->host);
 	size_t ql = ev->qid.len > MSG_QID_MAX ? MSG_QID_MAX : ev->qid.len;
 	size_t slot = slot_index(st, host, ev->qid.p, ql);
 	struct msg *m;
@@ -775,7 +683,8 @@ rcpt_get(struct msg *m, uint32_t addr, uint32_t parent)
 static uint32_t
 relay_id(struct msg_store *st, const struct event *ev)
 {
-	return ev->ids_set ? ev->ids.relay : text_id(st, ev->relay);
+	return ev->relay.len ? intern_id(&st->strings, ev->relay.p,
+	    ev->relay.len) : 0;
 }
 
 /* Adds one try at r to m's history, when the store keeps one. */
@@ -817,7 +726,8 @@ set_outcome(struct msg_store *st, struct rcpt *r, const struct event *ev,
 static uint32_t
 dsn_id(struct msg_store *st, const struct event *ev)
 {
-	return ev->ids_set ? ev->ids.dsn : text_id(st, ev->dsn);
+	return ev->dsn.len ? intern_id(&st->strings, ev->dsn.p, ev->dsn.len) :
+	    0;
 }
 
 static void
@@ -831,9 +741,9 @@ apply_delivery(struct msg_store *st, struct msg *m, const struct event *ev)
 		st->stats.probes++;
 		return;
 	}
-	addr = ev_addr(st, ev);
+	addr = msg_store_addr(st, ev->addr.p, ev->addr.len);
 	if (ev->orig.len > 0) {
-		parent = ev_orig(st, ev);
+		parent = msg_store_addr(st, ev->orig.p, ev->orig.len);
 		if (parent == addr)
 			parent = 0;
 	}
@@ -868,7 +778,8 @@ apply_delivery(struct msg_store *st, struct msg *m, const struct event *ev)
 static void
 apply_reject(struct msg_store *st, struct msg *m, const struct event *ev)
 {
-	struct rcpt *r = rcpt_get(m, ev_addr(st, ev), 0);
+	uint32_t addr = msg_store_addr(st, ev->addr.p, ev->addr.len);
+	struct rcpt *r = rcpt_get(m, addr, 0);
 
 	if (r->flags & RF_DELIVERED)
 		return;
@@ -886,9 +797,9 @@ static void
 store_noqueue_reject(struct msg_store *st, const struct event *ev)
 {
 	struct reject *rj;
-	uint32_t host = ev_host(st, ev);
-	uint32_t sender = ev_sender(st, ev);
-	uint32_t rcpt = ev_addr(st, ev);
+	uint32_t host = host_id(st, ev->host);
+	uint32_t sender = msg_store_addr(st, ev->sender.p, ev->sender.len);
+	uint32_t rcpt = msg_store_addr(st, ev->addr.p, ev->addr.len);
 	uint64_t h = hash_u64(((uint64_t)host << 32) ^ (uint64_t)ev->time) ^
 	    hash_u64(((uint64_t)sender << 32) | rcpt);
 	size_t j;
@@ -927,7 +838,8 @@ store_noqueue_reject(struct msg_store *st, const struct event *ev)
 	rj->host = host;
 	rj->sender = sender;
 	rj->rcpt = rcpt;
-	rj->dsn = dsn_id(st, ev);
+	rj->dsn = ev->dsn.len ? intern_id(&st->strings, ev->dsn.p,
+	    ev->dsn.len) : 0;
 	rj->evid = EVID(ev->src, ev->line);
 	st->stats.noqueue_rejects++;
 }
@@ -935,8 +847,7 @@ store_noqueue_reject(struct msg_store *st, const struct event *ev)
 static void
 add_header(struct msg_store *st, struct msg *m, const struct event *ev)
 {
-	uint32_t name = ev->ids_set ? ev->ids.hname : intern_id(&st->strings,
-	    ev->hname.p, ev->hname.len);
+	uint32_t name = intern_id(&st->strings, ev->hname.p, ev->hname.len);
 	struct msg_header *h, **tail = &m->headers;
 
 	for (h = m->headers; h != NULL; h = h->next) {
@@ -982,8 +893,11 @@ add_link(struct msg_store *st, struct msg *m, const struct event *ev)
 	l->kind = ev->link;
 	l->qid = arena_strndup(&m->arena, ev->link_qid.p, ev->link_qid.len);
 	l->parent = 0;
-	if (ev->link == LINK_FORWARD)
-		l->parent = ev->orig.len ? ev_orig(st, ev) : ev_addr(st, ev);
+	if (ev->link == LINK_FORWARD) {
+		struct str a = ev->orig.len ? ev->orig : ev->addr;
+
+		l->parent = msg_store_addr(st, a.p, a.len);
+	}
 	l->time = ev->time;
 	l->next = m->links;
 	m->links = l;
@@ -1033,8 +947,9 @@ add_hdr_addrs(struct msg_store *st, struct msg *m, const struct event *ev)
 			    sizeof(*m->haddrs));
 		}
 		ma = &m->haddrs[m->nhaddrs++];
-		ma->addr = ev->ids_set ? a->addr_id : addr_id(st, a->addr);
-		ma->name = ev->ids_set ? a->name_id : text_id(st, a->name);
+		ma->addr = msg_store_addr(st, a->addr.p, a->addr.len);
+		ma->name = a->name.len ? intern_id(&st->strings, a->name.p,
+		    a->name.len) : 0;
 		ma->kind = (uint8_t)kind;
 		ma->complete = ev->list_complete;
 	}
@@ -1083,8 +998,8 @@ static void
 set_envelope(struct msg_store *st, struct msg *m, const struct event *ev)
 {
 	if (m->sender == 0 || (ev->sender.len > 0 &&
-	    m->sender == st->empty_id))
-		m->sender = ev_sender(st, ev);
+	    intern_len(&st->strings, m->sender) == 0))
+		m->sender = msg_store_addr(st, ev->sender.p, ev->sender.len);
 	if (ev->size >= 0)
 		m->size = ev->size;
 	if (ev->nrcpt >= 0)
@@ -1112,7 +1027,7 @@ msg_store_event(void *ctx, const struct event *ev)
 	m = st->last_msg;
 	if (m == NULL || starts(ev) ||
 	    EVID(ev->src, ev->line) != st->last_evid ||
-	    !same_qid(m, ev->qid) || ev_host(st, ev) != m->host)
+	    !same_qid(m, ev->qid) || host_id(st, ev->host) != m->host)
 		m = lifetime_for(st, ev);
 	st->last_msg = m;
 	st->last_evid = EVID(ev->src, ev->line);
@@ -1150,7 +1065,8 @@ msg_store_event(void *ctx, const struct event *ev)
 		break;
 	case EV_REJECT:
 		if (m->sender == 0 && ev->sender.len > 0)
-			m->sender = ev_sender(st, ev);
+			m->sender = msg_store_addr(st, ev->sender.p,
+			    ev->sender.len);
 		apply_reject(st, m, ev);
 		break;
 	case EV_EXPIRED:
@@ -1176,7 +1092,8 @@ msg_store_event(void *ctx, const struct event *ev)
 	case EV_DROPPED:
 		m->drop_status = (uint8_t)ev->status;
 		if (ev->addr.len > 0)
-			rcpt_get(m, ev_addr(st, ev), 0);
+			rcpt_get(m, msg_store_addr(st, ev->addr.p,
+			    ev->addr.len), 0);
 		for (i = 0; i < m->nrcpts; i++) {
 			if (m->rcpts[i].flags & RF_DELIVERED)
 				continue;
@@ -1186,7 +1103,8 @@ msg_store_event(void *ctx, const struct event *ev)
 			    m->rcpts[i].relay, m->rcpts[i].dsn);
 		}
 		if (m->sender == 0 && ev->sender.len > 0)
-			m->sender = ev_sender(st, ev);
+			m->sender = msg_store_addr(st, ev->sender.p,
+			    ev->sender.len);
 		msg_finished(st, m, MSG_DROPPED, ev->time);
 		break;
 	case EV_LINK:

@@ -19,12 +19,6 @@
  * Addresses, hosts, relays and dsn codes are interned in st->strings
  * (their number grows with distinct addresses, not with the log).
  * Rejections without a queue ID (NOQUEUE) are kept in st->rejects.
- *
- * Threads: msg_store_intern_event() is the event_intern_fn of an
- * evqueue in front of msg_store_event(). It interns an event's strings
- * on the pushing side, so that the sink's thread, given ids, never
- * touches st->strings; every event the queue hands over then carries
- * ids. Without the queue's thread, msg_store_event() interns itself.
  */
 #ifndef MAILSPILL_MSG_STORE_H
 #define MAILSPILL_MSG_STORE_H
@@ -201,17 +195,7 @@ struct msg_store_stats {
 };
 
 struct msg_store {
-	/* Written by the side that interns (see Threads above)... */
 	struct intern strings;
-	uint32_t host_id;		/* the last host name interned */
-	size_t host_len;
-	char host[64];
-	uint32_t instance_id;		/* and instance */
-	size_t instance_len;
-	char instance[32];
-	uint32_t empty_id;		/* "", interned first */
-	/* ... and apart from what the filing thread writes. */
-	char pad_[64];
 	struct spill spill;
 	struct msg_ref *refs;		/* retired lifetimes */
 	size_t nrefs, caprefs;
@@ -238,6 +222,9 @@ struct msg_store {
 	struct msg *spare;		/* retired lifetimes' memory, by next_gen */
 	size_t nspare;
 	uint64_t last_evid;
+	uint32_t host_id;		/* the last host name interned */
+	size_t host_len;
+	char host[64];
 	struct msg_store_stats stats;
 };
 
@@ -245,9 +232,6 @@ void msg_store_init(struct msg_store *st);
 void msg_store_free(struct msg_store *st);
 /* The event_sink_fn: ctx is the struct msg_store. */
 void msg_store_event(void *ctx, const struct event *ev);
-/* The event_intern_fn (see above): ctx is the struct msg_store. */
-void msg_store_intern_event(void *ctx, struct event *ev,
-    struct hdr_addr *addrs);
 /* Retires every lifetime still in memory: call once all input is read. */
 void msg_store_finish(struct msg_store *st);
 

@@ -73,18 +73,6 @@ enum ev_link {
 struct hdr_addr {
 	struct str addr;	/* addr-spec; domain case as written */
 	struct str name;	/* display name, UTF-8, may be empty */
-	uint32_t addr_id, name_id;	/* see struct event_ids */
-};
-
-/*
- * The ids of an event's strings in the sink's string table, filled (and
- * ids_set) by the sink's event_intern_fn on the side that pushes the
- * event, before it crosses to the sink's thread: interning there keeps
- * the table to one thread and balances the two. Parsers leave them
- * unset; a sink given an event without them interns the text itself.
- */
-struct event_ids {
-	uint32_t host, instance, sender, addr, orig, relay, dsn, hname;
 };
 
 struct event {
@@ -115,15 +103,9 @@ struct event {
 	int64_t nrcpt;		/* -1 unknown */
 	uint32_t src;		/* input stream id (provenance) */
 	uint64_t line;		/* line number in that stream */
-	bool ids_set;
-	struct event_ids ids;
 };
 
 typedef void (*event_sink_fn)(void *ctx, const struct event *ev);
-/* Fills ev->ids and the addr_id, name_id of addrs (ev's header
- * addresses, writable) and sets ev->ids_set. */
-typedef void (*event_intern_fn)(void *ctx, struct event *ev,
-    struct hdr_addr *addrs);
 
 /* Resets every field to "absent" (sizes -1, strings empty). */
 void event_clear(struct event *ev);

@@ -31,7 +31,6 @@ struct rec {
 
 struct evqueue {
 	event_sink_fn sink;
-	event_intern_fn intern;
 	void *ctx;
 	bool threaded;
 	pthread_t thread;
@@ -70,15 +69,15 @@ field(struct event *ev, size_t k)
 	return (struct str *)(void *)((char *)ev + str_fields[k]);
 }
 
-static size_t addrs_at(const struct event *ev);
-
 static size_t
 rec_size(const struct event *ev)
 {
-	size_t n = addrs_at(ev), k;
+	size_t n = sizeof(struct rec), k;
 
+	for (k = 0; k < NSTR; k++)
+		n += field((struct event *)ev, k)->len;
 	if (ev->naddrs > 0) {
-		n += ev->naddrs * sizeof(struct hdr_addr);
+		n = align8(n) + ev->naddrs * sizeof(struct hdr_addr);
 		for (k = 0; k < ev->naddrs; k++)
 			n += ev->addrs[k].addr.len + ev->addrs[k].name.len;
 	}
@@ -105,48 +104,31 @@ get_str(struct str *s, char *base)
 		s->p = base + (uintptr_t)s->p;
 }
 
-/* The header addresses go after the strings: where, from the record's
- * start. */
-static size_t
-addrs_at(const struct event *ev)
-{
-	size_t n = sizeof(struct rec), k;
-
-	for (k = 0; k < NSTR; k++)
-		n += field((struct event *)ev, k)->len;
-	return align8(n);
-}
-
 static void
-rec_write(struct evqueue *q, char *at, size_t size, const struct event *ev)
+rec_write(char *at, size_t size, const struct event *ev)
 {
 	struct rec *r = (struct rec *)(void *)at;
 	char *p = (char *)(r + 1);
-	struct hdr_addr *a = NULL;
 	size_t k;
 
 	r->size = size;
 	r->ev = *ev;
-	if (ev->naddrs > 0) {
-		a = (struct hdr_addr *)(void *)(at + addrs_at(ev));
-		memcpy(a, ev->addrs, ev->naddrs * sizeof(*a));
-		r->ev.addrs = a;
-	} else {
-		r->ev.addrs = NULL;
-	}
-	/* While the copy's strings still point into the line. */
-	if (q->intern != NULL)
-		q->intern(q->ctx, &r->ev, a);
 	for (k = 0; k < NSTR; k++)
 		put_str(field(&r->ev, k), at, &p);
-	if (a != NULL) {
-		r->ev.addrs = (const struct hdr_addr *)(uintptr_t)((char *)a -
-		    at);
-		p = (char *)(a + ev->naddrs);
+	if (ev->naddrs > 0) {
+		struct hdr_addr *a;
+
+		p = at + align8((size_t)(p - at));
+		a = (struct hdr_addr *)(void *)p;
+		memcpy(a, ev->addrs, ev->naddrs * sizeof(*a));
+		r->ev.addrs = (const struct hdr_addr *)(uintptr_t)(p - at);
+		p += ev->naddrs * sizeof(*a);
 		for (k = 0; k < ev->naddrs; k++) {
 			put_str(&a[k].addr, at, &p);
 			put_str(&a[k].name, at, &p);
 		}
+	} else {
+		r->ev.addrs = NULL;
 	}
 }
 
@@ -259,8 +241,7 @@ block_submit(struct evqueue *q, struct block *b)
 
 /* See evqueue.h. */
 struct evqueue *
-evqueue_new(event_sink_fn sink, event_intern_fn intern, void *ctx,
-    bool threads)
+evqueue_new(event_sink_fn sink, void *ctx, bool threads)
 {
 	struct evqueue *q = xcalloc(1, sizeof(*q));
 
@@ -268,7 +249,6 @@ evqueue_new(event_sink_fn sink, event_intern_fn intern, void *ctx,
 	q->ctx = ctx;
 	if (!threads)
 		return q;
-	q->intern = intern;
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->more, NULL);
 	pthread_cond_init(&q->room, NULL);
@@ -301,7 +281,7 @@ evqueue_push(void *ctx, const struct event *ev)
 	}
 	if (q->cur == NULL)
 		q->cur = block_get(q, size);
-	rec_write(q, q->cur->data + q->cur->len, size, ev);
+	rec_write(q->cur->data + q->cur->len, size, ev);
 	q->cur->len += size;
 }
 

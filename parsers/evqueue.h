@@ -13,11 +13,6 @@
  * returns: its state must not be touched by the pushing side meanwhile.
  * With threads == false (or when no thread can be made) evqueue_push()
  * calls the sink directly.
- *
- * intern (may be NULL) runs on the pushing side, on the queue's copy of
- * each event, before the sink's thread sees it: the sink's string table
- * is then written by the pushing thread alone (see event_intern_fn).
- * Without a thread it is not called.
  */
 #ifndef MAILSPILL_EVQUEUE_H
 #define MAILSPILL_EVQUEUE_H
@@ -29,8 +24,7 @@
 struct evqueue;
 
 /* A queue in front of sink(ctx, ...). Never NULL. */
-struct evqueue *evqueue_new(event_sink_fn sink, event_intern_fn intern,
-    void *ctx, bool threads);
+struct evqueue *evqueue_new(event_sink_fn sink, void *ctx, bool threads);
 /* An event_sink_fn; ctx is the queue. */
 void evqueue_push(void *q, const struct event *ev);
 /* Waits until the sink has seen every event pushed; the queue can take
