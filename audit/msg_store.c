@@ -844,6 +844,21 @@ store_noqueue_reject(struct msg_store *st, const struct event *ev)
 	st->stats.noqueue_rejects++;
 }
 
+/* Whether s may hold an RFC 2047 encoded word: "=?" in it. (memchr()
+ * is many times faster than memmem() on a subject without '='.) */
+static bool
+may_be_encoded(const char *s, size_t n)
+{
+	const char *e = s + n, *p = s;
+
+	while ((p = memchr(p, '=', (size_t)(e - p))) != NULL && p + 1 < e) {
+		if (p[1] == '?')
+			return true;
+		p++;
+	}
+	return false;
+}
+
 static void
 add_header(struct msg_store *st, struct msg *m, const struct event *ev)
 {
@@ -868,7 +883,7 @@ add_header(struct msg_store *st, struct msg *m, const struct event *ev)
 	    strncasecmp(ev->hname.p, "subject", 7) == 0) {
 		/* As a person reads it: encoded words (RFC 2047) decoded,
 		 * the text UTF-8. */
-		if (memmem(h->value, ev->hvalue.len, "=?", 2) == NULL &&
+		if (!may_be_encoded(h->value, ev->hvalue.len) &&
 		    rfc2047_utf8_valid(h->value, ev->hvalue.len)) {
 			m->subject = h->value;
 		} else {

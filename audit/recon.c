@@ -17,6 +17,8 @@
 /* Kept small: a GB of log makes well over a million of them. */
 struct group {
 	int64_t first;
+	uint64_t key;		/* its first reference's, as sorting wants */
+	uint32_t seq;		/* (many groups start in the same second) */
 	uint32_t ref0;		/* index in the sorted refs */
 	uint32_t nrefs;		/* 0: a NOQUEUE reject */
 	uint32_t rj;		/* its index in the store's rejects */
@@ -36,24 +38,23 @@ ref_cmp(const void *pa, const void *pb, void *ctx)
 }
 
 /* By time; at one time messages before refusals, then by Message-ID
- * key and creation order (refusals by their order). ctx: the refs. */
+ * key and creation order of their first reference (refusals by their
+ * order). */
 static int
 group_cmp(const void *pa, const void *pb, void *ctx)
 {
 	const struct group *a = pa, *b = pb;
-	const struct msg_ref *refs = ctx, *ra, *rb;
 
+	(void)ctx;
 	if (a->first != b->first)
 		return a->first < b->first ? -1 : 1;
 	if ((a->nrefs == 0) != (b->nrefs == 0))
 		return a->nrefs != 0 ? -1 : 1;
 	if (a->nrefs == 0)
 		return a->rj < b->rj ? -1 : a->rj > b->rj;
-	ra = &refs[a->ref0];
-	rb = &refs[b->ref0];
-	if (ra->key != rb->key)
-		return ra->key < rb->key ? -1 : 1;
-	return ra->seq < rb->seq ? -1 : ra->seq > rb->seq;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 /* A record's sort key: the 64 bits at off, xor flip. */
@@ -944,6 +945,8 @@ plan_init(struct plan *pl, struct msg_store *st, struct recon_stats *stats)
 
 		g->ref0 = (uint32_t)i;
 		g->first = refs[i].begin;
+		g->key = refs[i].key;
+		g->seq = refs[i].seq;
 		for (j = i + 1; j < n && refs[i].key != 0 &&
 		    refs[j].key == refs[i].key &&
 		    refs[j].begin - refs[j - 1].begin <= RECON_JOIN_WINDOW;
@@ -964,7 +967,7 @@ plan_init(struct plan *pl, struct msg_store *st, struct recon_stats *stats)
 		 * flipped. */
 		radix_sort(pl->groups, pl->ng, sizeof(*pl->groups), tmp,
 		    offsetof(struct group, first), UINT64_C(1) << 63, 0,
-		    group_cmp, refs);
+		    group_cmp, NULL);
 		free(tmp);
 	}
 	/* Groups go by time, references by Message-ID: laid out again in
@@ -977,6 +980,9 @@ plan_init(struct plan *pl, struct msg_store *st, struct recon_stats *stats)
 		for (i = 0; i < pl->ng; i++) {
 			struct group *g = &pl->groups[i];
 
+			/* The groups' references lie all over refs. */
+			if (i + 8 < pl->ng)
+				__builtin_prefetch(&refs[pl->groups[i + 8].ref0]);
 			if (g->nrefs == 0)
 				continue;
 			memcpy(&byg[o], &refs[g->ref0], g->nrefs * sizeof(*refs));
