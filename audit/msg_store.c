@@ -581,18 +581,36 @@ retire_due(struct msg_store *st)
 	}
 }
 
+static int
+begin_cmp(const void *pa, const void *pb)
+{
+	const struct msg *a = *(struct msg *const *)pa;
+	const struct msg *b = *(struct msg *const *)pb;
+
+	if (a->begin != b->begin)
+		return a->begin < b->begin ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
 /* See msg_store.h. */
 void
 msg_store_finish(struct msg_store *st)
 {
-	size_t i;
+	struct msg **v, *m;
+	size_t i, n = 0;
 
 	st->ended_head = st->ended_tail = NULL;
-	for (i = 0; i <= st->mask; i++) {
-		/* retire() may shift later slots back into i. */
-		while (st->slots[i].m != NULL)
-			retire(st, st->slots[i].m);
-	}
+	/* In the order the reconstruction reads them back, by start: in
+	 * the table's order they would lie all over the spill's end. */
+	v = xreallocarray(NULL, st->live + 1, sizeof(*v));
+	for (i = 0; i <= st->mask; i++)
+		for (m = st->slots[i].m; m != NULL && n < st->live;
+		    m = m->next_gen)
+			v[n++] = m;
+	qsort(v, n, sizeof(*v), begin_cmp);
+	for (i = 0; i < n; i++)
+		retire(st, v[i]);
+	free(v);
 	/* The open lifetimes' memory is free now; hand its pages back
 	 * before the reconstruction allocates its own, so that the peak is
 	 * the larger of the two phases, not their sum. */

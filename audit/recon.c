@@ -17,11 +17,10 @@
 /* Kept small: a GB of log makes well over a million of them. */
 struct group {
 	int64_t first;
-	uint64_t key;		/* its first reference's, as sorting wants */
-	uint32_t seq;		/* (many groups start in the same second) */
-	uint32_t ref0;		/* index in the sorted refs */
+	uint64_t key;		/* its first reference's, for sorting */
+	uint32_t ref0;		/* index in the sorted refs; for a NOQUEUE
+				 * reject, its index in the store's */
 	uint32_t nrefs;		/* 0: a NOQUEUE reject */
-	uint32_t rj;		/* its index in the store's rejects */
 };
 
 static int
@@ -39,7 +38,10 @@ ref_cmp(const void *pa, const void *pb, void *ctx)
 
 /* By time; at one time messages before refusals, then by Message-ID
  * key and creation order of their first reference (refusals by their
- * order). */
+ * order). Groups of one key start further apart than the join window,
+ * and refs sort by key, start and creation: at one time and key, the
+ * order of ref0 is that of creation. Many groups start in the same
+ * second: comparing them reads no reference. */
 static int
 group_cmp(const void *pa, const void *pb, void *ctx)
 {
@@ -50,11 +52,9 @@ group_cmp(const void *pa, const void *pb, void *ctx)
 		return a->first < b->first ? -1 : 1;
 	if ((a->nrefs == 0) != (b->nrefs == 0))
 		return a->nrefs != 0 ? -1 : 1;
-	if (a->nrefs == 0)
-		return a->rj < b->rj ? -1 : a->rj > b->rj;
 	if (a->key != b->key)
 		return a->key < b->key ? -1 : 1;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
+	return a->ref0 < b->ref0 ? -1 : a->ref0 > b->ref0;
 }
 
 /* A record's sort key: the 64 bits at off, xor flip. */
@@ -868,7 +868,7 @@ prepare(struct plan *pl, const struct group *g, struct slot *sl)
 	m->first = g->first;
 	stats->messages++;
 	if (g->nrefs == 0) {
-		const struct reject *rj = &st->rejects[g->rj];
+		const struct reject *rj = &st->rejects[g->ref0];
 
 		memset(&sl->rjrow, 0, sizeof(sl->rjrow));
 		sl->rjrow.rj = rj;
@@ -946,7 +946,6 @@ plan_init(struct plan *pl, struct msg_store *st, struct recon_stats *stats)
 		g->ref0 = (uint32_t)i;
 		g->first = refs[i].begin;
 		g->key = refs[i].key;
-		g->seq = refs[i].seq;
 		for (j = i + 1; j < n && refs[i].key != 0 &&
 		    refs[j].key == refs[i].key &&
 		    refs[j].begin - refs[j - 1].begin <= RECON_JOIN_WINDOW;
@@ -957,7 +956,7 @@ plan_init(struct plan *pl, struct msg_store *st, struct recon_stats *stats)
 	for (i = 0; i < st->nrejects; i++) {
 		struct group *g = &pl->groups[pl->ng++];
 
-		g->rj = (uint32_t)i;
+		g->ref0 = (uint32_t)i;
 		g->first = st->rejects[i].time;
 	}
 	if (pl->ng > 1) {
@@ -981,7 +980,7 @@ plan_init(struct plan *pl, struct msg_store *st, struct recon_stats *stats)
 			struct group *g = &pl->groups[i];
 
 			/* The groups' references lie all over refs. */
-			if (i + 8 < pl->ng)
+			if (i + 8 < pl->ng && pl->groups[i + 8].nrefs != 0)
 				__builtin_prefetch(&refs[pl->groups[i + 8].ref0]);
 			if (g->nrefs == 0)
 				continue;

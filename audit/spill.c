@@ -13,10 +13,17 @@
 /* Flush in large writes: one syscall per megabyte of messages. */
 #define SPILL_FLUSH	(1u << 20)
 /* Messages come back roughly in the order they went out (by time), with
- * short steps back: read a window that reaches a little behind too. */
-#define SPILL_WINDOW	(1u << 20)
+ * short steps back: read a window that reaches a little behind too. The
+ * order is by start and they went out by end: 4 MB (a 1 GB log's spill
+ * holds about 15 MB an hour) keeps a message deferred for a quarter of
+ * an hour in the window. */
+#define SPILL_WINDOW	(4u << 20)
 #define SPILL_BEHIND	(128u << 10)
+/* A message that ended late sits far ahead of the window: usually
+ * alone (read a little around it), sometimes one of a run retired
+ * together (read more while the last such read served several). */
 #define SPILL_ASIDE	(16u << 10)
+#define SPILL_ASIDE_FEW	(2u << 10)
 
 static void
 spill_die(const char *what)
@@ -119,6 +126,8 @@ fill(struct spill *s, char *buf, size_t cap, uint64_t start)
 void
 spill_read(struct spill *s, uint64_t off, void *p, size_t n)
 {
+	size_t cap;
+
 	if (off + n > s->flushed)
 		spill_flush(s);
 	if (in_buffer(s->win_off, s->win_len, off, n)) {
@@ -127,6 +136,7 @@ spill_read(struct spill *s, uint64_t off, void *p, size_t n)
 	}
 	if (in_buffer(s->aside_off, s->aside_len, off, n)) {
 		memcpy(p, s->aside + (off - s->aside_off), n);
+		s->aside_reused = true;
 		return;
 	}
 	if (s->window == NULL) {
@@ -150,12 +160,14 @@ spill_read(struct spill *s, uint64_t off, void *p, size_t n)
 		memcpy(p, s->window + (off - s->win_off), n);
 		return;
 	}
-	if (n > SPILL_ASIDE) {
+	cap = s->aside_reused ? SPILL_ASIDE : SPILL_ASIDE_FEW;
+	if (n > cap) {
 		read_at(s, off, p, n);
 		return;
 	}
 	s->aside_off = off;
-	s->aside_len = fill(s, s->aside, SPILL_ASIDE, off);
+	s->aside_len = fill(s, s->aside, cap, off);
+	s->aside_reused = false;
 	memcpy(p, s->aside, n);
 }
 

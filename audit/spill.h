@@ -12,6 +12,7 @@
 #ifndef MAILSPILL_SPILL_H
 #define MAILSPILL_SPILL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,7 @@ struct spill {
 	char *aside;		/* for reads far from the window */
 	uint64_t aside_off;
 	size_t aside_len;
+	bool aside_reused;	/* the last aside read served another */
 };
 
 void spill_init(struct spill *s);
