@@ -197,7 +197,8 @@ run_init(struct run *run, const struct common_opts *o)
 	input_set_init(&run->inputs, &run->diag);
 	msg_store_init(&run->store);
 	/* Parsing and filing events overlap on two threads. */
-	run->queue = evqueue_new(msg_store_event, &run->store, true);
+	run->queue = evqueue_new(msg_store_event, msg_store_prep_event,
+	    &run->store, true);
 	dispatch_init(&run->disp, &o->disp, &run->diag, evqueue_push,
 	    run->queue);
 }

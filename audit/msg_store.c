@@ -31,7 +31,7 @@
 /* First block of a message's arena: a Message-ID and a subject fit. */
 #define MSG_ARENA_FIRST		256
 /* Longest address put in its interned form (longer: as written). */
-#define ADDR_FORM_MAX		512
+#define ADDR_FORM_MAX		MSG_ADDR_FORM_MAX
 /* Retired lifetimes kept for reuse, and the largest kept. */
 #define MSG_SPARE_MAX		1024
 #define MSG_SPARE_RCPTS		64
@@ -182,6 +182,68 @@ msg_store_addr(struct msg_store *st, const char *p, size_t len)
 	return intern_id(&st->strings, s, len);
 }
 
+/* Puts *a in canonical form in tmp (or leaves it where it is), with its
+ * hash: true unless that would make it longer (an IDNA domain). */
+static bool
+prep_addr(struct str *a, char tmp[ADDR_FORM_MAX], uint32_t *hash)
+{
+	const char *s;
+	size_t n;
+
+	if (a->len == 0)
+		return false;
+	n = addr_form(a->p, a->len, tmp, &s);
+	/* The queue's record has room for the address as it was. */
+	if (n > a->len)
+		return false;
+	*a = str_make(s, n);
+	*hash = intern_hash(s, n);
+	return true;
+}
+
+/* See msg_store.h. */
+void
+msg_store_prep_event(void *ctx, struct event *ev)
+{
+	struct msg_store *st = ctx;
+
+	if (prep_addr(&ev->sender, st->prep_tmp[0], &ev->sender_hash))
+		ev->canon |= EVC_SENDER;
+	if (prep_addr(&ev->addr, st->prep_tmp[1], &ev->addr_hash))
+		ev->canon |= EVC_ADDR;
+	if (prep_addr(&ev->orig, st->prep_tmp[2], &ev->orig_hash))
+		ev->canon |= EVC_ORIG;
+}
+
+/* The interned canonical forms of ev's addresses, from what
+ * msg_store_prep_event() did ahead when it did. */
+static uint32_t
+ev_sender(struct msg_store *st, const struct event *ev)
+{
+	if (ev->canon & EVC_SENDER)
+		return intern_id_hashed(&st->strings, ev->sender.p,
+		    ev->sender.len, ev->sender_hash);
+	return msg_store_addr(st, ev->sender.p, ev->sender.len);
+}
+
+static uint32_t
+ev_addr(struct msg_store *st, const struct event *ev)
+{
+	if (ev->canon & EVC_ADDR)
+		return intern_id_hashed(&st->strings, ev->addr.p, ev->addr.len,
+		    ev->addr_hash);
+	return msg_store_addr(st, ev->addr.p, ev->addr.len);
+}
+
+static uint32_t
+ev_orig(struct msg_store *st, const struct event *ev)
+{
+	if (ev->canon & EVC_ORIG)
+		return intern_id_hashed(&st->strings, ev->orig.p, ev->orig.len,
+		    ev->orig_hash);
+	return msg_store_addr(st, ev->orig.p, ev->orig.len);
+}
+
 static bool
 hex8(const char *p)
 {
@@ -266,10 +328,17 @@ msg_store_msgid_key(const char *s, size_t len)
 	return h ? h : 1;
 }
 
+/* The lifetime table's key: qh the hash of the (cut) queue ID. */
 static uint64_t
-key_hash(uint32_t host, const char *qid, size_t qlen)
+key_hash(uint32_t host, uint64_t qh)
 {
-	return hash_bytes(qid, qlen) ^ hash_u64(host);
+	return qh ^ hash_u64(host);
+}
+
+static uint64_t
+qid_hash(const char *qid, size_t qlen)
+{
+	return hash_bytes(qid, qlen > MSG_QID_MAX ? MSG_QID_MAX : qlen);
 }
 
 static bool
@@ -281,10 +350,9 @@ key_eq(const struct msg *m, uint64_t h, uint32_t host, const char *qid,
 }
 
 static size_t
-slot_index(struct msg_store *st, uint32_t host, const char *qid,
+slot_index(struct msg_store *st, uint64_t h, uint32_t host, const char *qid,
     size_t qlen)
 {
-	uint64_t h = key_hash(host, qid, qlen);
 	size_t j = h & st->mask;
 
 	while (st->slots[j].m != NULL && (st->slots[j].khash != h ||
@@ -388,7 +456,7 @@ host_id(struct msg_store *st, struct str h)
 
 static struct msg *
 msg_new(struct msg_store *st, size_t slot, const struct event *ev,
-    uint32_t host)
+    uint32_t host, uint64_t khash)
 {
 	struct msg *m = st->spare;
 	size_t ql = ev->qid.len;
@@ -405,7 +473,7 @@ msg_new(struct msg_store *st, size_t slot, const struct event *ev,
 		st->stats.qid_cut++;
 	}
 	memcpy(m->qid, ev->qid.p, ql);
-	m->khash = key_hash(host, m->qid, ql);
+	m->khash = khash;
 	m->host = host;
 	m->instance = intern_id(&st->strings, ev->instance.p, ev->instance.len);
 	m->begin = ev->time;
@@ -447,15 +515,16 @@ lifetime_for(struct msg_store *st, const struct event *ev)
 {
 	uint32_t host = host_id(st, ev->host);
 	size_t ql = ev->qid.len > MSG_QID_MAX ? MSG_QID_MAX : ev->qid.len;
-	size_t slot = slot_index(st, host, ev->qid.p, ql);
+	uint64_t h = key_hash(host, qid_hash(ev->qid.p, ql));
+	size_t slot = slot_index(st, h, host, ev->qid.p, ql);
 	struct msg *m;
 
 	if (st->slots[slot].m == NULL) {
 		if (st->used * 2 >= st->mask) {
 			slots_grow(st);
-			slot = slot_index(st, host, ev->qid.p, ql);
+			slot = slot_index(st, h, host, ev->qid.p, ql);
 		}
-		m = msg_new(st, slot, ev, host);
+		m = msg_new(st, slot, ev, host, h);
 		if (starts(ev))
 			m->begun = true;
 		else
@@ -481,7 +550,7 @@ lifetime_for(struct msg_store *st, const struct event *ev)
 			st->stats.unended_reuse++;
 		else
 			st->stats.qid_reuse++;
-		m = msg_new(st, slot, ev, host);
+		m = msg_new(st, slot, ev, host, h);
 		m->begun = true;
 		return m;
 	}
@@ -491,7 +560,7 @@ lifetime_for(struct msg_store *st, const struct event *ev)
 	 * MTA itself (bounces, forwards) starts at cleanup. */
 	st->stats.qid_reuse++;
 	st->stats.implicit_starts++;
-	return msg_new(st, slot, ev, host);
+	return msg_new(st, slot, ev, host, h);
 }
 
 /* Writes m to the spill, records where, and frees it. */
@@ -759,9 +828,9 @@ apply_delivery(struct msg_store *st, struct msg *m, const struct event *ev)
 		st->stats.probes++;
 		return;
 	}
-	addr = msg_store_addr(st, ev->addr.p, ev->addr.len);
+	addr = ev_addr(st, ev);
 	if (ev->orig.len > 0) {
-		parent = msg_store_addr(st, ev->orig.p, ev->orig.len);
+		parent = ev_orig(st, ev);
 		if (parent == addr)
 			parent = 0;
 	}
@@ -796,8 +865,7 @@ apply_delivery(struct msg_store *st, struct msg *m, const struct event *ev)
 static void
 apply_reject(struct msg_store *st, struct msg *m, const struct event *ev)
 {
-	uint32_t addr = msg_store_addr(st, ev->addr.p, ev->addr.len);
-	struct rcpt *r = rcpt_get(m, addr, 0);
+	struct rcpt *r = rcpt_get(m, ev_addr(st, ev), 0);
 
 	if (r->flags & RF_DELIVERED)
 		return;
@@ -816,8 +884,8 @@ store_noqueue_reject(struct msg_store *st, const struct event *ev)
 {
 	struct reject *rj;
 	uint32_t host = host_id(st, ev->host);
-	uint32_t sender = msg_store_addr(st, ev->sender.p, ev->sender.len);
-	uint32_t rcpt = msg_store_addr(st, ev->addr.p, ev->addr.len);
+	uint32_t sender = ev_sender(st, ev);
+	uint32_t rcpt = ev_addr(st, ev);
 	uint64_t h = hash_u64(((uint64_t)host << 32) ^ (uint64_t)ev->time) ^
 	    hash_u64(((uint64_t)sender << 32) | rcpt);
 	size_t j;
@@ -926,11 +994,8 @@ add_link(struct msg_store *st, struct msg *m, const struct event *ev)
 	l->kind = ev->link;
 	l->qid = arena_strndup(&m->arena, ev->link_qid.p, ev->link_qid.len);
 	l->parent = 0;
-	if (ev->link == LINK_FORWARD) {
-		struct str a = ev->orig.len ? ev->orig : ev->addr;
-
-		l->parent = msg_store_addr(st, a.p, a.len);
-	}
+	if (ev->link == LINK_FORWARD)
+		l->parent = ev->orig.len ? ev_orig(st, ev) : ev_addr(st, ev);
 	l->time = ev->time;
 	l->next = m->links;
 	m->links = l;
@@ -1032,7 +1097,7 @@ set_envelope(struct msg_store *st, struct msg *m, const struct event *ev)
 {
 	if (m->sender == 0 || (ev->sender.len > 0 &&
 	    intern_len(&st->strings, m->sender) == 0))
-		m->sender = msg_store_addr(st, ev->sender.p, ev->sender.len);
+		m->sender = ev_sender(st, ev);
 	if (ev->size >= 0)
 		m->size = ev->size;
 	if (ev->nrcpt >= 0)
@@ -1098,8 +1163,7 @@ msg_store_event(void *ctx, const struct event *ev)
 		break;
 	case EV_REJECT:
 		if (m->sender == 0 && ev->sender.len > 0)
-			m->sender = msg_store_addr(st, ev->sender.p,
-			    ev->sender.len);
+			m->sender = ev_sender(st, ev);
 		apply_reject(st, m, ev);
 		break;
 	case EV_EXPIRED:
@@ -1125,8 +1189,7 @@ msg_store_event(void *ctx, const struct event *ev)
 	case EV_DROPPED:
 		m->drop_status = (uint8_t)ev->status;
 		if (ev->addr.len > 0)
-			rcpt_get(m, msg_store_addr(st, ev->addr.p,
-			    ev->addr.len), 0);
+			rcpt_get(m, ev_addr(st, ev), 0);
 		for (i = 0; i < m->nrcpts; i++) {
 			if (m->rcpts[i].flags & RF_DELIVERED)
 				continue;
@@ -1136,8 +1199,7 @@ msg_store_event(void *ctx, const struct event *ev)
 			    m->rcpts[i].relay, m->rcpts[i].dsn);
 		}
 		if (m->sender == 0 && ev->sender.len > 0)
-			m->sender = msg_store_addr(st, ev->sender.p,
-			    ev->sender.len);
+			m->sender = ev_sender(st, ev);
 		msg_finished(st, m, MSG_DROPPED, ev->time);
 		break;
 	case EV_LINK:

@@ -36,6 +36,9 @@
  * second copy of a log come much later. Five minutes keeps the first in
  * memory and memory small. */
 #define MSG_RETIRE_DELAY	300
+/* Longest address put in canonical form (longer ones are kept as
+ * written). */
+#define MSG_ADDR_FORM_MAX	512
 /* Longest queue ID kept (Exim 4.97+ IDs are 23 characters). */
 #define MSG_QID_MAX		31
 
@@ -226,12 +229,18 @@ struct msg_store {
 	size_t host_len;
 	char host[64];
 	struct msg_store_stats stats;
+	/* msg_store_prep_event()'s alone: it runs in the other thread. */
+	char prep_tmp[3][MSG_ADDR_FORM_MAX];
 };
 
 void msg_store_init(struct msg_store *st);
 void msg_store_free(struct msg_store *st);
 /* The event_sink_fn: ctx is the struct msg_store. */
 void msg_store_event(void *ctx, const struct event *ev);
+/* The event_prep_fn of an evqueue in front of msg_store_event(): puts
+ * an event's addresses in canonical form and hashes them, work the
+ * filing would do. Touches nothing but st->prep_tmp. */
+void msg_store_prep_event(void *ctx, struct event *ev);
 /* Retires every lifetime still in memory: call once all input is read. */
 void msg_store_finish(struct msg_store *st);
 

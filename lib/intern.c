@@ -80,10 +80,10 @@ intern_lookup(const struct intern *t, const char *s, size_t len,
 	return 0;
 }
 
-static uint32_t
+uint32_t
 intern_hash(const char *s, size_t len)
 {
-	return (uint32_t)hash_bytes(s, len);
+	return (uint32_t)hash_bytes(len ? s : "", len);
 }
 
 uint32_t
@@ -99,15 +99,22 @@ intern_find(const struct intern *t, const char *s, size_t len)
 uint32_t
 intern_id(struct intern *t, const char *s, size_t len)
 {
-	uint32_t h, slot, id;
+	return intern_id_hashed(t, s, len, intern_hash(s, len));
+}
+
+uint32_t
+intern_id_hashed(struct intern *t, const char *s, size_t len, uint32_t h)
+{
+	uint32_t slot, id;
 	struct intern_rec *r;
 
 	/* An empty view may carry a NULL pointer. */
 	if (len == 0)
 		s = "";
-	if (len > UINT32_MAX - sizeof(*r) - 1)
+	if (len > UINT32_MAX - sizeof(*r) - 1) {
 		len = UINT32_MAX - sizeof(*r) - 1;
-	h = intern_hash(s, len);
+		h = intern_hash(s, len);
+	}
 	id = intern_lookup(t, s, len, h, &slot);
 	if (id)
 		return id;

@@ -45,6 +45,12 @@ struct intern {
 void intern_init(struct intern *t);
 void intern_free(struct intern *t);
 uint32_t intern_id(struct intern *t, const char *s, size_t len);
+/* The hash intern_id() computes; pure, so that another thread can
+ * compute it ahead for intern_id_hashed(). */
+uint32_t intern_hash(const char *s, size_t len);
+/* intern_id() given h == intern_hash(s, len). */
+uint32_t intern_id_hashed(struct intern *t, const char *s, size_t len,
+    uint32_t h);
 /* Like intern_id() but never adds: 0 when the string is unknown. */
 uint32_t intern_find(const struct intern *t, const char *s, size_t len);
 

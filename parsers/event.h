@@ -103,9 +103,23 @@ struct event {
 	int64_t nrcpt;		/* -1 unknown */
 	uint32_t src;		/* input stream id (provenance) */
 	uint64_t line;		/* line number in that stream */
+	/* Set by a sink's event_prep_fn (see evqueue.h), never by a
+	 * parser: the addresses named in canon are in the sink's canonical
+	 * form already, with the hash of its string table. */
+	unsigned canon;		/* EVC_* */
+	uint32_t sender_hash, addr_hash, orig_hash;
 };
 
+#define EVC_SENDER	0x01
+#define EVC_ADDR	0x02
+#define EVC_ORIG	0x04
+
 typedef void (*event_sink_fn)(void *ctx, const struct event *ev);
+/* Work a sink can have done ahead, on the side that pushes events
+ * (where it must touch no state the sink's thread uses): it may point
+ * ev's strings at its own scratch space, which must stay valid until
+ * the next call, provided no string grows longer. */
+typedef void (*event_prep_fn)(void *ctx, struct event *ev);
 
 /* Resets every field to "absent" (sizes -1, strings empty). */
 void event_clear(struct event *ev);

@@ -31,6 +31,7 @@ struct rec {
 
 struct evqueue {
 	event_sink_fn sink;
+	event_prep_fn prep;
 	void *ctx;
 	bool threaded;
 	pthread_t thread;
@@ -44,6 +45,7 @@ struct evqueue {
 	bool stop;
 	struct block *spare;	/* blocks of EVQ_BLOCK for reuse */
 	struct block *cur;	/* being filled by the pushing side */
+	bool lagging;		/* the sink was behind at the last block */
 };
 
 static const size_t str_fields[] = {
@@ -105,7 +107,7 @@ get_str(struct str *s, char *base)
 }
 
 static void
-rec_write(char *at, size_t size, const struct event *ev)
+rec_write(struct evqueue *q, char *at, size_t size, const struct event *ev)
 {
 	struct rec *r = (struct rec *)(void *)at;
 	char *p = (char *)(r + 1);
@@ -113,6 +115,9 @@ rec_write(char *at, size_t size, const struct event *ev)
 
 	r->size = size;
 	r->ev = *ev;
+	/* Strings only shrink: the record's size still holds. */
+	if (q->lagging && q->prep != NULL)
+		q->prep(q->ctx, &r->ev);
 	for (k = 0; k < NSTR; k++)
 		put_str(field(&r->ev, k), at, &p);
 	if (ev->naddrs > 0) {
@@ -227,6 +232,7 @@ static void
 block_submit(struct evqueue *q, struct block *b)
 {
 	pthread_mutex_lock(&q->mu);
+	q->lagging = q->nqueued >= EVQ_INFLIGHT;
 	while (q->nqueued >= EVQ_INFLIGHT)
 		pthread_cond_wait(&q->room, &q->mu);
 	if (q->tail != NULL)
@@ -241,11 +247,13 @@ block_submit(struct evqueue *q, struct block *b)
 
 /* See evqueue.h. */
 struct evqueue *
-evqueue_new(event_sink_fn sink, void *ctx, bool threads)
+evqueue_new(event_sink_fn sink, event_prep_fn prep, void *ctx,
+    bool threads)
 {
 	struct evqueue *q = xcalloc(1, sizeof(*q));
 
 	q->sink = sink;
+	q->prep = prep;
 	q->ctx = ctx;
 	if (!threads)
 		return q;
@@ -281,7 +289,7 @@ evqueue_push(void *ctx, const struct event *ev)
 	}
 	if (q->cur == NULL)
 		q->cur = block_get(q, size);
-	rec_write(q->cur->data + q->cur->len, size, ev);
+	rec_write(q, q->cur->data + q->cur->len, size, ev);
 	q->cur->len += size;
 }
 

@@ -13,6 +13,11 @@
  * returns: its state must not be touched by the pushing side meanwhile.
  * With threads == false (or when no thread can be made) evqueue_push()
  * calls the sink directly.
+ *
+ * prep (may be NULL) balances the two threads: while the sink lags (the
+ * pushing side had to wait for room at its last block), each event's
+ * copy goes through prep first, on the pushing side, which takes on work
+ * the sink would do (see event_prep_fn).
  */
 #ifndef MAILSPILL_EVQUEUE_H
 #define MAILSPILL_EVQUEUE_H
@@ -24,7 +29,8 @@
 struct evqueue;
 
 /* A queue in front of sink(ctx, ...). Never NULL. */
-struct evqueue *evqueue_new(event_sink_fn sink, void *ctx, bool threads);
+struct evqueue *evqueue_new(event_sink_fn sink, event_prep_fn prep,
+    void *ctx, bool threads);
 /* An event_sink_fn; ctx is the queue. */
 void evqueue_push(void *q, const struct event *ev);
 /* Waits until the sink has seen every event pushed; the queue can take
