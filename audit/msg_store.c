@@ -215,33 +215,33 @@ msg_store_prep_event(void *ctx, struct event *ev)
 		ev->canon |= EVC_ORIG;
 }
 
-/* The interned canonical forms of ev's addresses, from what
- * msg_store_prep_event() did ahead when it did. */
+/* The interned canonical form of an address of ev, from what
+ * msg_store_prep_event() did ahead when it did (canon has bit). */
+static uint32_t
+canon_id(struct msg_store *st, const struct event *ev, unsigned bit,
+    struct str a, uint32_t hash)
+{
+	if (ev->canon & bit)
+		return intern_id_hashed(&st->strings, a.p, a.len, hash);
+	return msg_store_addr(st, a.p, a.len);
+}
+
 static uint32_t
 ev_sender(struct msg_store *st, const struct event *ev)
 {
-	if (ev->canon & EVC_SENDER)
-		return intern_id_hashed(&st->strings, ev->sender.p,
-		    ev->sender.len, ev->sender_hash);
-	return msg_store_addr(st, ev->sender.p, ev->sender.len);
+	return canon_id(st, ev, EVC_SENDER, ev->sender, ev->sender_hash);
 }
 
 static uint32_t
 ev_addr(struct msg_store *st, const struct event *ev)
 {
-	if (ev->canon & EVC_ADDR)
-		return intern_id_hashed(&st->strings, ev->addr.p, ev->addr.len,
-		    ev->addr_hash);
-	return msg_store_addr(st, ev->addr.p, ev->addr.len);
+	return canon_id(st, ev, EVC_ADDR, ev->addr, ev->addr_hash);
 }
 
 static uint32_t
 ev_orig(struct msg_store *st, const struct event *ev)
 {
-	if (ev->canon & EVC_ORIG)
-		return intern_id_hashed(&st->strings, ev->orig.p, ev->orig.len,
-		    ev->orig_hash);
-	return msg_store_addr(st, ev->orig.p, ev->orig.len);
+	return canon_id(st, ev, EVC_ORIG, ev->orig, ev->orig_hash);
 }
 
 static bool
