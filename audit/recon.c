@@ -680,6 +680,16 @@ infer_parents(struct rows *rw, struct addr_map *am, struct addr_map *parents,
 	rw->env = env;
 }
 
+/* Whether two hops are one lifetime: the same log read twice (two
+ * copies, or one in two formats), not a hand-over from one queue to
+ * the next. */
+static bool
+same_lifetime(const struct msg *a, const struct msg *b)
+{
+	return a->host == b->host && a->instance == b->instance &&
+	    strcmp(a->qid, b->qid) == 0;
+}
+
 /* Builds the rows of one message from its hops (begin order). */
 static void
 build_rows(struct rows *rw, const struct msg *hops, uint32_t nhops,
@@ -726,6 +736,13 @@ build_rows(struct rows *rw, const struct msg *hops, uint32_t nhops,
 
 				if (old->hop == h || old->removed)
 					continue;
+				/* In a copy of this lifetime, only this
+				 * row's copy is replaced: the address's
+				 * other rows (directly and through a list)
+				 * are rows of this hop too. */
+				if (same_lifetime(old->hop, h) &&
+				    old->r->parent != r->parent)
+					continue;
 				old->removed = 1;
 				if (parent == 0)
 					parent = old->parent;
@@ -734,7 +751,8 @@ build_rows(struct rows *rw, const struct msg *hops, uint32_t nhops,
 				size_t *ph = addr_map_slot(&am, r->parent);
 
 				for (j = *ph; j != 0; j = rw->next[j - 1])
-					if (rw->v[j - 1].hop != h)
+					if (rw->v[j - 1].hop != h &&
+					    !same_lifetime(rw->v[j - 1].hop, h))
 						rw->v[j - 1].removed = 1;
 			}
 			row = &rw->v[rw->n];

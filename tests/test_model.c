@@ -231,6 +231,47 @@ test_reuse_and_replay(void)
 }
 
 static void
+test_copy_with_list_member(void)
+{
+	/* ben is addressed directly and through comms@: two rows. The
+	 * same log read twice (its second copy after the first was
+	 * retired, as two files of one log are) must give the same two,
+	 * not the list's row twice. */
+	static const struct ev_spec e[] = {
+		{ EV_BEGIN, 100, "mx", "L1", NULL, NULL, 0, 0 },
+		{ EV_MSGID, 100, "mx", "L1", "<l@x>", NULL, 0, 0 },
+		{ EV_DELIVERY, 101, "mx", "L1", "ben@org.uk", NULL,
+		    RCPT_SENT, 0 },
+		{ EV_DELIVERY, 101, "mx", "L1", "ben@org.uk", "comms@org.uk",
+		    RCPT_SENT, 0 },
+		{ EV_DELIVERY, 101, "mx", "L1", "ann@org.uk", "comms@org.uk",
+		    RCPT_BOUNCED, 0 },
+		{ EV_END, 102, "mx", "L1", NULL, NULL, 0, 0 },
+	};
+	static const char want[] =
+	    "<l@x>|ann@org.uk|comms@org.uk|bounced|mx\n"
+	    "<l@x>|ben@org.uk||sent|mx\n"
+	    "<l@x>|ben@org.uk|comms@org.uk|sent|mx\n";
+	struct msg_store st;
+	char out[2048];
+
+	msg_store_init(&st);
+	feed(&st, e, sizeof(e) / sizeof(e[0]));
+	render(&st, out, sizeof(out));
+	CHECK_STR(out, want, "list member also addressed directly");
+	msg_store_free(&st);
+	msg_store_init(&st);
+	feed(&st, e, sizeof(e) / sizeof(e[0]));
+	msg_store_finish(&st);
+	feed(&st, e, sizeof(e) / sizeof(e[0]));
+	render(&st, out, sizeof(out));
+	CHECK_STR(out, want, "the same, its log read twice");
+	CHECKF(st.nrefs == 2, "two copies of the lifetime: got %zu",
+	    st.nrefs);
+	msg_store_free(&st);
+}
+
+static void
 test_hops_and_aliases(void)
 {
 	/* mx hands bob and team@ to the mailbox server, which delivers
@@ -484,6 +525,8 @@ static const struct cu_test tests[] = {
 	{ "single message, retries", test_single_message },
 	{ "queue-ID reuse and replayed lines", test_reuse_and_replay },
 	{ "hops joined by Message-ID, alias parents", test_hops_and_aliases },
+	{ "a log read twice, list member also direct",
+	    test_copy_with_list_member },
 	{ "hop order from hand-overs", test_hop_order_same_second },
 	{ "forwards, expiry, NOQUEUE rejects", test_forward_expired_reject },
 	{ "more messages than the look-ahead holds", test_many_messages },
