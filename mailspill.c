@@ -199,6 +199,7 @@ run_init(struct run *run, const struct common_opts *o)
 	/* Parsing and filing events overlap on two threads. */
 	run->queue = evqueue_new(msg_store_event, msg_store_prep_event,
 	    &run->store, true);
+	evqueue_set_ahead(run->queue, msg_store_ahead);
 	dispatch_init(&run->disp, &o->disp, &run->diag, evqueue_push,
 	    run->queue);
 }

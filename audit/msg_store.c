@@ -215,6 +215,21 @@ msg_store_prep_event(void *ctx, struct event *ev)
 		ev->canon |= EVC_ORIG;
 }
 
+/* See msg_store.h. */
+void
+msg_store_ahead(void *ctx, const struct event *next)
+{
+	struct msg_store *st = ctx;
+	const struct intern *t = &st->strings;
+
+	/* The slot its recipient's lookup starts at: the lookup of a
+	 * prepared address, otherwise a miss, overlaps this event. */
+	if (next->canon & EVC_ADDR)
+		__builtin_prefetch(&t->slots[next->addr_hash & t->mask]);
+	if (next->canon & EVC_SENDER)
+		__builtin_prefetch(&t->slots[next->sender_hash & t->mask]);
+}
+
 /* The interned canonical form of an address of ev, from what
  * msg_store_prep_event() did ahead when it did (canon has bit). */
 static uint32_t

@@ -241,6 +241,9 @@ void msg_store_event(void *ctx, const struct event *ev);
  * an event's addresses in canonical form and hashes them, work the
  * filing would do. Touches nothing but st->prep_tmp. */
 void msg_store_prep_event(void *ctx, struct event *ev);
+/* The event_ahead_fn of that evqueue: prefetches what filing the next
+ * event will look up first. */
+void msg_store_ahead(void *ctx, const struct event *next);
 /* Retires every lifetime still in memory: call once all input is read. */
 void msg_store_finish(struct msg_store *st);
 

@@ -120,6 +120,8 @@ typedef void (*event_sink_fn)(void *ctx, const struct event *ev);
  * ev's strings at its own scratch space, which must stay valid until
  * the next call, provided no string grows longer. */
 typedef void (*event_prep_fn)(void *ctx, struct event *ev);
+/* A look at the event after the one being filed (see evqueue.h). */
+typedef void (*event_ahead_fn)(void *ctx, const struct event *next);
 
 /* Resets every field to "absent" (sizes -1, strings empty). */
 void event_clear(struct event *ev);

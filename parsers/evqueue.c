@@ -32,6 +32,7 @@ struct rec {
 struct evqueue {
 	event_sink_fn sink;
 	event_prep_fn prep;
+	event_ahead_fn ahead;
 	void *ctx;
 	bool threaded;
 	pthread_t thread;
@@ -163,11 +164,22 @@ rec_fixup(char *at)
 static void
 deliver_block(struct evqueue *q, struct block *b)
 {
-	size_t o;
+	struct event *ev, *next;
+	size_t o, n;
 
-	for (o = 0; o < b->len; o += ((struct rec *)(void *)(b->data +
-	    o))->size)
-		q->sink(q->ctx, rec_fixup(b->data + o));
+	if (b->len == 0)
+		return;
+	next = rec_fixup(b->data);
+	for (o = 0; o < b->len; o = n) {
+		ev = next;
+		n = o + ((struct rec *)(void *)(b->data + o))->size;
+		if (n < b->len) {
+			next = rec_fixup(b->data + n);
+			if (q->ahead != NULL)
+				q->ahead(q->ctx, next);
+		}
+		q->sink(q->ctx, ev);
+	}
 }
 
 static void *
@@ -291,6 +303,13 @@ evqueue_push(void *ctx, const struct event *ev)
 		q->cur = block_get(q, size);
 	rec_write(q, q->cur->data + q->cur->len, size, ev);
 	q->cur->len += size;
+}
+
+/* See evqueue.h. */
+void
+evqueue_set_ahead(struct evqueue *q, event_ahead_fn ahead)
+{
+	q->ahead = ahead;
 }
 
 /* See evqueue.h. */

@@ -31,6 +31,10 @@ struct evqueue;
 /* A queue in front of sink(ctx, ...). Never NULL. */
 struct evqueue *evqueue_new(event_sink_fn sink, event_prep_fn prep,
     void *ctx, bool threads);
+/* ahead(ctx, next) runs in the sink's thread before each event with the
+ * event after it, when the block holds one: a sink can fetch what the
+ * next event will need while it files this one. Set before any push. */
+void evqueue_set_ahead(struct evqueue *q, event_ahead_fn ahead);
 /* An event_sink_fn; ctx is the queue. */
 void evqueue_push(void *q, const struct event *ev);
 /* Waits until the sink has seen every event pushed; the queue can take
