@@ -244,7 +244,9 @@ static void
 block_submit(struct evqueue *q, struct block *b)
 {
 	pthread_mutex_lock(&q->mu);
-	q->lagging = q->nqueued >= EVQ_INFLIGHT;
+	/* Full only at times: the sink's pace varies (lifetimes retire
+	 * in bursts). Half full is behind. */
+	q->lagging = q->nqueued >= EVQ_INFLIGHT / 2;
 	while (q->nqueued >= EVQ_INFLIGHT)
 		pthread_cond_wait(&q->room, &q->mu);
 	if (q->tail != NULL)

@@ -15,9 +15,9 @@
  * calls the sink directly.
  *
  * prep (may be NULL) balances the two threads: while the sink lags (the
- * pushing side had to wait for room at its last block), each event's
- * copy goes through prep first, on the pushing side, which takes on work
- * the sink would do (see event_prep_fn).
+ * pushing side found half the blocks in flight waiting at its last
+ * block), each event's copy goes through prep first, on the pushing
+ * side, which takes on work the sink would do (see event_prep_fn).
  */
 #ifndef MAILSPILL_EVQUEUE_H
 #define MAILSPILL_EVQUEUE_H
