@@ -198,8 +198,7 @@ run_init(struct run *run, const struct common_opts *o)
 	msg_store_init(&run->store);
 	/* Parsing and filing events overlap on two threads. */
 	run->queue = evqueue_new(msg_store_event, msg_store_prep_event,
-	    &run->store, true);
-	evqueue_set_ahead(run->queue, msg_store_ahead);
+	    msg_store_ahead, &run->store, true);
 	dispatch_init(&run->disp, &o->disp, &run->diag, evqueue_push,
 	    run->queue);
 }
@@ -859,8 +858,8 @@ cmd_scan(int argc, char **argv)
 	run_read(&run, argv + optind, argc - optind);
 	sc = scan_new(&so, &run.store);
 	/* The next messages are put together while scan looks at one:
-	 * scan only adds strings, which other threads may read meanwhile
-	 * (see intern.h). */
+	 * scan adds no strings then (scan_new() interned its domains; see
+	 * recon_run_ahead() in recon.h). */
 	recon_run_ahead(&run.store, scan_learn, sc, &run.recon);
 	scan_prepare(sc);
 

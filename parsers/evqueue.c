@@ -261,13 +261,14 @@ block_submit(struct evqueue *q, struct block *b)
 
 /* See evqueue.h. */
 struct evqueue *
-evqueue_new(event_sink_fn sink, event_prep_fn prep, void *ctx,
-    bool threads)
+evqueue_new(event_sink_fn sink, event_prep_fn prep, event_ahead_fn ahead,
+    void *ctx, bool threads)
 {
 	struct evqueue *q = xcalloc(1, sizeof(*q));
 
 	q->sink = sink;
 	q->prep = prep;
+	q->ahead = ahead;
 	q->ctx = ctx;
 	if (!threads)
 		return q;
@@ -305,13 +306,6 @@ evqueue_push(void *ctx, const struct event *ev)
 		q->cur = block_get(q, size);
 	rec_write(q, q->cur->data + q->cur->len, size, ev);
 	q->cur->len += size;
-}
-
-/* See evqueue.h. */
-void
-evqueue_set_ahead(struct evqueue *q, event_ahead_fn ahead)
-{
-	q->ahead = ahead;
 }
 
 /* See evqueue.h. */

@@ -18,6 +18,9 @@
  * pushing side found half the blocks in flight waiting at its last
  * block), each event's copy goes through prep first, on the pushing
  * side, which takes on work the sink would do (see event_prep_fn).
+ * ahead (may be NULL) runs in the sink's thread before each event, with
+ * the event after it when the block holds one: the sink can fetch what
+ * the next event will need while it files this one.
  */
 #ifndef MAILSPILL_EVQUEUE_H
 #define MAILSPILL_EVQUEUE_H
@@ -30,11 +33,7 @@ struct evqueue;
 
 /* A queue in front of sink(ctx, ...). Never NULL. */
 struct evqueue *evqueue_new(event_sink_fn sink, event_prep_fn prep,
-    void *ctx, bool threads);
-/* ahead(ctx, next) runs in the sink's thread before each event with the
- * event after it, when the block holds one: a sink can fetch what the
- * next event will need while it files this one. Set before any push. */
-void evqueue_set_ahead(struct evqueue *q, event_ahead_fn ahead);
+    event_ahead_fn ahead, void *ctx, bool threads);
 /* An event_sink_fn; ctx is the queue. */
 void evqueue_push(void *q, const struct event *ev);
 /* Waits until the sink has seen every event pushed; the queue can take
