@@ -343,17 +343,10 @@ msg_store_msgid_key(const char *s, size_t len)
 	return h ? h : 1;
 }
 
-/* The lifetime table's key: qh the hash of the (cut) queue ID. */
 static uint64_t
-key_hash(uint32_t host, uint64_t qh)
+key_hash(uint32_t host, const char *qid, size_t qlen)
 {
-	return qh ^ hash_u64(host);
-}
-
-static uint64_t
-qid_hash(const char *qid, size_t qlen)
-{
-	return hash_bytes(qid, qlen > MSG_QID_MAX ? MSG_QID_MAX : qlen);
+	return hash_bytes(qid, qlen) ^ hash_u64(host);
 }
 
 static bool
@@ -530,7 +523,7 @@ lifetime_for(struct msg_store *st, const struct event *ev)
 {
 	uint32_t host = host_id(st, ev->host);
 	size_t ql = ev->qid.len > MSG_QID_MAX ? MSG_QID_MAX : ev->qid.len;
-	uint64_t h = key_hash(host, qid_hash(ev->qid.p, ql));
+	uint64_t h = key_hash(host, ev->qid.p, ql);
 	size_t slot = slot_index(st, h, host, ev->qid.p, ql);
 	struct msg *m;
 

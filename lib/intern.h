@@ -11,8 +11,8 @@
  * then the bytes), so that a lookup that finds its string costs two
  * memory reads, the slot and the record (with an index of ids and a
  * table of strings, three): with tables larger than the cache those are
- * misses. Memory:
- * the strings with 5 bytes each, 8 bytes an id and 16 a slot.
+ * misses. Memory: the strings with 5 bytes each, 8 bytes an id and 16 a
+ * slot.
  */
 #ifndef MAILSPILL_INTERN_H
 #define MAILSPILL_INTERN_H

@@ -46,5 +46,4 @@ event_reset_fields(struct event *ev)
 	ev->naddrs = 0;
 	ev->list_complete = false;
 	ev->size = ev->nrcpt = -1;
-	ev->canon = 0;
 }
