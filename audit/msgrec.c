@@ -260,6 +260,13 @@ get_count(struct rd *r, size_t min)
 	return (uint32_t)n;
 }
 
+/* n items in the arena, never NULL (room for one when n is 0). */
+static void *
+arena_array(struct arena *a, size_t n, size_t size)
+{
+	return arena_alloc(a, (n ? n : 1) * size);
+}
+
 void
 msgrec_read(const char *rec, size_t len, struct arena *arena, struct msg *m)
 {
@@ -322,8 +329,7 @@ msgrec_read(const char *rec, size_t len, struct arena *arena, struct msg *m)
 
 	m->nrcpts = get_count(&r, 11);
 	m->cap = m->nrcpts;
-	m->rcpts = arena_alloc(arena, (m->nrcpts ? m->nrcpts : 1) *
-	    sizeof(*m->rcpts));
+	m->rcpts = arena_array(arena, m->nrcpts, sizeof(*m->rcpts));
 	for (i = 0; i < m->nrcpts; i++) {
 		struct rcpt *rc = &m->rcpts[i];
 
@@ -357,8 +363,7 @@ msgrec_read(const char *rec, size_t len, struct arena *arena, struct msg *m)
 	}
 
 	m->nhaddrs = get_count(&r, 4);
-	m->haddrs = arena_alloc(arena, (m->nhaddrs ? m->nhaddrs : 1) *
-	    sizeof(*m->haddrs));
+	m->haddrs = arena_array(arena, m->nhaddrs, sizeof(*m->haddrs));
 	for (i = 0; i < m->nhaddrs; i++) {
 		m->haddrs[i].addr = get_u32(&r);
 		m->haddrs[i].name = get_u32(&r);
@@ -366,16 +371,14 @@ msgrec_read(const char *rec, size_t len, struct arena *arena, struct msg *m)
 		m->haddrs[i].complete = (uint8_t)get_uv(&r);
 	}
 	m->nrefs = get_count(&r, sizeof(*m->refs));
-	m->refs = arena_alloc(arena, (m->nrefs ? m->nrefs : 1) *
-	    sizeof(*m->refs));
+	m->refs = arena_array(arena, m->nrefs, sizeof(*m->refs));
 	if (m->nrefs > 0)
 		memcpy(m->refs, r.p, m->nrefs * sizeof(*m->refs));
 	r.p += m->nrefs * sizeof(*m->refs);
 
 	m->natts = get_count(&r, 8);
 	m->capatts = m->natts;
-	m->atts = arena_alloc(arena, (m->natts ? m->natts : 1) *
-	    sizeof(*m->atts));
+	m->atts = arena_array(arena, m->natts, sizeof(*m->atts));
 	for (i = 0; i < m->natts; i++) {
 		struct msg_attempt *a = &m->atts[i];
 
